@@ -1,0 +1,105 @@
+import os from 'node:os'
+import path from 'node:path'
+import { parseArgs } from 'node:util'
+
+export interface RateLimit {
+  /** Actions allowed per window. */
+  points: number
+  windowSeconds: number
+}
+
+export interface ServerConfig {
+  host: string
+  /** 0 picks a free port (tests). */
+  port: number
+  /** Where the database, the JWT secret and uploaded files live. */
+  dataDir: string
+  /** The SQL migrations applied at start-up; a packaged app passes its own copy. */
+  migrationsDir: string
+  /** Largest upload in bytes. */
+  uploadMaxBytes: number
+  /** Largest JSON body or socket frame in bytes. */
+  bodyMaxBytes: number
+  /** Origins allowed by CORS; empty means no CORS headers at all. */
+  corsOrigins: string[]
+  sendRate: RateLimit
+  /** Failed logins per username and address before the next try must wait. */
+  loginFailures: RateLimit
+  registerRate: RateLimit
+  typingRate: RateLimit
+  uploadRate: RateLimit
+  tokenTtl: string
+  logLevel: string
+}
+
+/** The repository's migrations; correct when running from source (CLI, tests). */
+export const SOURCE_MIGRATIONS_DIR = path.resolve(__dirname, '../../prisma/migrations')
+
+export function defaultDataDir(): string {
+  return path.join(os.homedir(), '.switchboard-server')
+}
+
+export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return {
+    host: '127.0.0.1',
+    port: 3000,
+    dataDir: defaultDataDir(),
+    migrationsDir: SOURCE_MIGRATIONS_DIR,
+    uploadMaxBytes: 25 * 1024 * 1024,
+    bodyMaxBytes: 256 * 1024,
+    corsOrigins: [],
+    sendRate: { points: 60, windowSeconds: 10 },
+    loginFailures: { points: 5, windowSeconds: 15 * 60 },
+    registerRate: { points: 30, windowSeconds: 60 * 60 },
+    typingRate: { points: 30, windowSeconds: 10 },
+    uploadRate: { points: 30, windowSeconds: 60 },
+    tokenTtl: '30d',
+    logLevel: 'info',
+    ...overrides,
+  }
+}
+
+type Env = Record<string, string | undefined>
+
+function portOf(value: string): number {
+  const port = Number(value)
+  if (!/^\d+$/.test(value) || port > 65535) throw new Error(`Invalid port "${value}": use a number from 0 to 65535.`)
+  return port
+}
+
+function bytesOf(value: string, name: string): number {
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`Invalid ${name} "${value}": use a number of bytes.`)
+  return n
+}
+
+/** `--host --port --data` win over SWITCHBOARD_HOST / _PORT / _DATA_DIR, which win over defaults. */
+export function configFromCli(argv: string[], env: Env = process.env): ServerConfig {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      data: { type: 'string' },
+      'upload-max-bytes': { type: 'string' },
+      'cors-origin': { type: 'string', multiple: true },
+      'log-level': { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  })
+  const overrides: Partial<ServerConfig> = {}
+  const host = values.host ?? env.SWITCHBOARD_HOST
+  const port = values.port ?? env.SWITCHBOARD_PORT
+  const data = values.data ?? env.SWITCHBOARD_DATA_DIR
+  const upload = values['upload-max-bytes'] ?? env.SWITCHBOARD_UPLOAD_MAX_BYTES
+  const cors = values['cors-origin'] ?? env.SWITCHBOARD_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean)
+  const logLevel = values['log-level'] ?? env.SWITCHBOARD_LOG_LEVEL
+  if (host) overrides.host = host
+  if (port !== undefined) overrides.port = portOf(port)
+  if (data) overrides.dataDir = path.resolve(data)
+  if (upload) overrides.uploadMaxBytes = bytesOf(upload, 'upload size')
+  if (cors) overrides.corsOrigins = cors
+  if (logLevel) overrides.logLevel = logLevel
+  return defaultConfig(overrides)
+}

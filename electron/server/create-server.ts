@@ -1,0 +1,118 @@
+import type { AddressInfo } from 'node:net'
+import cors from '@fastify/cors'
+import helmet from '@fastify/helmet'
+import multipart from '@fastify/multipart'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import pino, { type Logger } from 'pino'
+import { loadOrCreateSecret, createTokenService } from './auth/tokens'
+import { defaultConfig, type ServerConfig } from './config'
+import { openSqlite, type Database } from './db/database'
+import { requireAuth } from './http/auth'
+import { installErrorHandlers } from './http/errors'
+import { chatRoutes } from './http/routes/chat'
+import { fileRoutes } from './http/routes/files'
+import { publicRoutes } from './http/routes/public'
+import { attachSocketServer, type ChatServer } from './realtime/socket-server'
+import { createServices, type Services } from './services'
+import { memoryRateLimiters, type RateLimiters } from './services/rate-limits'
+
+/** No remote content: everything the web client needs comes from this origin. */
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:', 'blob:'],
+  fontSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+}
+
+export interface CreateServerOptions {
+  config?: Partial<ServerConfig>
+  /** An open database; by default the data folder's SQLite file, migrated at start. */
+  database?: Database
+  logger?: Logger
+  limits?: RateLimiters
+}
+
+export interface SwitchboardServer {
+  config: ServerConfig
+  services: Services
+  database: Database
+  http: FastifyInstance
+  io: ChatServer
+  logger: Logger
+  /** Starts listening; resolves with the base URL (`http://host:port`). */
+  listen(): Promise<string>
+  /** The base URL once listening. */
+  readonly url: string
+  /** Refuses new writes, finishes those under way, disconnects everyone, closes the database. */
+  close(): Promise<void>
+}
+
+/** Builds a whole server from its dependencies; the CLI, the desktop app and the tests call this. */
+export async function createServer(options: CreateServerOptions = {}): Promise<SwitchboardServer> {
+  const config = defaultConfig(options.config)
+  const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'switchboard' } })
+  const database = options.database ?? (await openSqlite({ dataDir: config.dataDir, migrationsDir: config.migrationsDir }))
+  if (database.migrations.applied.length > 0) logger.info({ applied: database.migrations.applied }, 'database migrated')
+  const tokens = createTokenService(loadOrCreateSecret(config.dataDir), config.tokenTtl)
+  const limits = options.limits ?? memoryRateLimiters(config)
+  const services = createServices({ db: database.db, config, tokens, limits })
+
+  const http: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: config.bodyMaxBytes, trustProxy: false,
+    // One line per request drowns the log of a busy chat server; debug level brings them back.
+    logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' }),
+  })
+  installErrorHandlers(http)
+  await http.register(helmet, {
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    // A LAN server usually speaks plain HTTP: HSTS and upgrade-insecure-requests would lock browsers out.
+    strictTransportSecurity: false,
+    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+  })
+  if (config.corsOrigins.length > 0) await http.register(cors, { origin: config.corsOrigins })
+  await http.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 10, parts: 11 } })
+  publicRoutes(http, services)
+  await http.register(async (scope) => {
+    requireAuth(scope, services)
+    chatRoutes(scope, services)
+    fileRoutes(scope, services, config, limits)
+  })
+  await http.ready()
+  const io = attachSocketServer(http.server, { services, config, limits, logger })
+
+  let url = ''
+  let closing: Promise<void> | undefined
+  return {
+    config,
+    services,
+    database,
+    http,
+    io,
+    logger,
+    get url() {
+      return url
+    },
+    async listen() {
+      await http.listen({ host: config.host, port: config.port })
+      const { port } = http.server.address() as AddressInfo
+      const host = config.host.includes(':') ? `[${config.host}]` : config.host
+      url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`
+      return url
+    },
+    close() {
+      closing ??= (async () => {
+        await services.writes.drain()
+        io.disconnectSockets(true)
+        io.engine.close()
+        await http.close()
+        await database.close()
+      })()
+      return closing
+    },
+  }
+}

@@ -1,0 +1,159 @@
+import type { Server as HttpServer } from 'node:http'
+import type { Logger } from 'pino'
+import { Server, type Socket } from 'socket.io'
+import type { ZodType } from 'zod'
+import { rooms, type ClientToServerEvents, type ServerToClientEvents } from '../../shared/events'
+import type { Ack } from '../../shared/result'
+import {
+  joinConversationPayload,
+  leaveConversationPayload,
+  markAsReadPayload,
+  presencePayload,
+  sendMessagePayload,
+  syncPayload,
+  typingPayload,
+} from '../../shared/schemas'
+import type { ServerConfig } from '../config'
+import { AppError, forbidden, parse, toErrorInfo } from '../errors'
+import type { Services } from '../services'
+import { consume, type RateLimiters } from '../services/rate-limits'
+import type { Actor } from '../services/types'
+import { Presence } from './presence'
+
+interface SocketData {
+  user: Actor
+  /** Conversations this socket joined, to announce user_left when it goes. */
+  joined: Set<number>
+}
+
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
+type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
+
+export function attachSocketServer(
+  httpServer: HttpServer,
+  deps: { services: Services; config: ServerConfig; limits: RateLimiters; logger: Logger },
+): ChatServer {
+  const { services, config, limits, logger } = deps
+  const io: ChatServer = new Server(httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: config.bodyMaxBytes,
+    cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins } : undefined,
+  })
+  const presence = new Presence()
+
+  // Every write the service layer commits is broadcast here, whichever door it came in by.
+  const roomsFor = (conversationId: number, participantIds: number[]): string[] => [
+    rooms.conversation(conversationId),
+    ...participantIds.map(rooms.user),
+  ]
+  services.events.on('message_created', ({ message, participantIds }) => {
+    io.to(roomsFor(message.conversation_id, participantIds)).emit('new_message', message)
+  })
+  services.events.on('message_read', ({ message, participantIds }) => {
+    io.to(roomsFor(message.conversation_id, participantIds)).emit('message_read', message)
+  })
+
+  io.use(async (socket, next) => {
+    const auth = socket.handshake.auth as { token?: unknown } | undefined
+    const token = typeof auth?.token === 'string' ? auth.token : undefined
+    try {
+      const user = await services.accounts.authenticate(token)
+      if (!user) {
+        const error = new Error('unauthorized: connect with auth: { token } holding a valid token') as Error & { data?: unknown }
+        error.data = { code: 'unauthorized', message: 'Sign in again: the token is missing, invalid or expired.' }
+        return next(error)
+      }
+      socket.data.user = user
+      socket.data.joined = new Set()
+      next()
+    } catch (error) {
+      next(error as Error)
+    }
+  })
+
+  const activeUsers = async (conversationId: number): Promise<number[]> => {
+    const sockets = await io.in(rooms.conversation(conversationId)).fetchSockets()
+    return [...new Set(sockets.map((s) => s.data.user.user_id))].sort((a, b) => a - b)
+  }
+
+  const tellContacts = async (user: Actor, online: boolean): Promise<void> => {
+    const contacts = await services.conversations.contactsOf(user.user_id)
+    if (contacts.length > 0) io.to(contacts.map(rooms.user)).emit('presence', { user_id: user.user_id, online })
+  }
+
+  io.on('connection', (socket: ChatSocket) => {
+    const user = socket.data.user
+    void socket.join(rooms.user(user.user_id))
+    if (presence.connect(user.user_id)) tellContacts(user, true).catch((err: unknown) => logger.warn({ err }, 'presence'))
+
+    /** Validates the payload, runs the handler, and answers the ack with a value or an error. */
+    function on<E extends keyof ClientToServerEvents, P, R extends object>(event: E, schema: ZodType<P>, handler: (payload: P) => Promise<R>): void {
+      socket.on(event, (async (raw: unknown, ack: unknown) => {
+        const reply = typeof ack === 'function' ? (ack as (response: Ack<R>) => void) : () => {}
+        try {
+          reply({ ok: true, ...(await handler(parse(schema, raw, 'payload'))) })
+        } catch (error) {
+          if (!(error instanceof AppError)) logger.error({ err: error, event }, 'socket event failed')
+          reply({ ok: false, error: toErrorInfo(error) })
+        }
+      }) as never)
+    }
+
+    const self = (userId: number): void => {
+      if (userId !== user.user_id) throw forbidden('user_id must be your own user id.')
+    }
+
+    on('join_conversation', joinConversationPayload, async ({ conversation_id, user_id }) => {
+      self(user_id)
+      await services.conversations.assertParticipant(user, conversation_id)
+      await socket.join(rooms.conversation(conversation_id))
+      socket.data.joined.add(conversation_id)
+      const active = await activeUsers(conversation_id)
+      io.to(rooms.conversation(conversation_id)).emit('user_joined', { user_id, conversation_id, activeUsers: active })
+      return { activeUsers: active }
+    })
+
+    on('leave_conversation', leaveConversationPayload, async ({ conversation_id, user_id }) => {
+      self(user_id)
+      await socket.leave(rooms.conversation(conversation_id))
+      socket.data.joined.delete(conversation_id)
+      const active = await activeUsers(conversation_id)
+      io.to(rooms.conversation(conversation_id)).emit('user_left', { user_id, conversation_id, activeUsers: active })
+      return { activeUsers: active }
+    })
+
+    on('send_message', sendMessagePayload, async ({ conversation_id, ...input }) =>
+      services.messages.send(user, conversation_id, input),
+    )
+
+    on('mark_as_read', markAsReadPayload, async ({ message_id, conversation_id }) => ({
+      message: await services.messages.markRead(user, message_id, conversation_id),
+    }))
+
+    on('typing', typingPayload, async ({ conversation_id, is_typing }) => {
+      const participantIds = await services.conversations.assertParticipant(user, conversation_id)
+      await consume(limits.typing, user.user_id, 'Too many typing events')
+      socket.to(roomsFor(conversation_id, participantIds)).except(rooms.user(user.user_id)).emit('typing', { conversation_id, user_id: user.user_id, is_typing })
+      return {}
+    })
+
+    on('sync', syncPayload, async ({ after_message_id, limit }) => services.messages.sync(user, after_message_id, limit))
+
+    on('get_presence', presencePayload, async ({ user_ids }) => ({ online: presence.online(user_ids) }))
+
+    socket.on('disconnect', () => {
+      if (presence.disconnect(user.user_id)) tellContacts(user, false).catch((err: unknown) => logger.warn({ err }, 'presence'))
+      for (const conversation_id of socket.data.joined) {
+        activeUsers(conversation_id)
+          .then((active) => {
+            if (!active.includes(user.user_id)) {
+              io.to(rooms.conversation(conversation_id)).emit('user_left', { user_id: user.user_id, conversation_id, activeUsers: active })
+            }
+          })
+          .catch((err: unknown) => logger.warn({ err }, 'user_left'))
+      }
+    })
+  })
+
+  return io
+}

@@ -1,0 +1,71 @@
+import type { AuthResultDto, UserDto } from '../../shared/dto'
+import { LIMITS } from '../../shared/limits'
+import type { LoginBody, RegisterBody } from '../../shared/schemas'
+import { dummyHash, hashPassword, verifyPassword } from '../auth/passwords'
+import type { TokenService } from '../auth/tokens'
+import type { Db } from '../db/database'
+import { AppError } from '../errors'
+import { toUserDto, userSelect } from './mappers'
+import { isUniqueViolation } from './prisma-errors'
+import { consume, tooMany, type RateLimiters } from './rate-limits'
+import type { Actor } from './types'
+
+export class AccountService {
+  constructor(
+    private readonly db: Db,
+    private readonly tokens: TokenService,
+    private readonly limits: RateLimiters,
+  ) {}
+
+  async register(input: RegisterBody, address: string): Promise<AuthResultDto> {
+    await consume(this.limits.register, address, 'Too many accounts were created from this address')
+    const password_hash = await hashPassword(input.password)
+    try {
+      const user = await this.db.user.create({
+        data: { username: input.username, display_name: input.display_name ?? input.username, password_hash },
+        select: userSelect,
+      })
+      return { token: await this.tokens.sign(user.user_id), user: toUserDto(user) }
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new AppError('conflict', `The username "${input.username}" is taken; choose another.`, { field: 'username' })
+      throw error
+    }
+  }
+
+  async login(input: LoginBody, address: string): Promise<AuthResultDto> {
+    // Failures count per username and address: a guesser is slowed, the real user elsewhere is not.
+    const key = `${input.username}|${address}`
+    const seen = await this.limits.loginFailures.get(key)
+    if (seen && seen.remainingPoints <= 0) throw tooMany(seen.msBeforeNext, 'Too many failed sign-ins for this username')
+    const user = await this.db.user.findUnique({ where: { username: input.username } })
+    const ok = await verifyPassword(input.password, user?.password_hash ?? (await dummyHash()))
+    if (!user || !ok) {
+      await this.limits.loginFailures.penalty(key, 1)
+      throw new AppError('unauthorized', 'Wrong username or password.')
+    }
+    await this.limits.loginFailures.delete(key)
+    return { token: await this.tokens.sign(user.user_id), user: toUserDto(user) }
+  }
+
+  /** The user a token names, or null when the token is bad or the user is gone. */
+  async authenticate(token: string | undefined): Promise<Actor | null> {
+    if (!token) return null
+    const userId = await this.tokens.verify(token)
+    if (userId === null) return null
+    return this.db.user.findUnique({ where: { user_id: userId }, select: userSelect })
+  }
+
+  async search(actor: Actor, query: string | undefined): Promise<UserDto[]> {
+    const q = (query ?? '').trim()
+    const users = await this.db.user.findMany({
+      where: {
+        user_id: { not: actor.user_id },
+        ...(q ? { OR: [{ username: { contains: q.toLowerCase() } }, { display_name: { contains: q } }] } : {}),
+      },
+      select: userSelect,
+      orderBy: { username: 'asc' },
+      take: LIMITS.searchResultsMax,
+    })
+    return users.map(toUserDto)
+  }
+}

@@ -1,0 +1,35 @@
+import type { ServerConfig } from '../config'
+import type { TokenService } from '../auth/tokens'
+import type { Db } from '../db/database'
+import { InflightWrites } from '../lifecycle/inflight'
+import { AccountService } from './accounts'
+import { ConversationService } from './conversations'
+import { FileService } from './files'
+import { MessageService } from './messages'
+import type { RateLimiters } from './rate-limits'
+import { ChatEvents } from './types'
+
+/** The one service layer that both the HTTP routes and the socket handlers call. */
+export interface Services {
+  accounts: AccountService
+  conversations: ConversationService
+  messages: MessageService
+  files: FileService
+  events: ChatEvents
+  writes: InflightWrites
+}
+
+export function createServices(deps: { db: Db; config: ServerConfig; tokens: TokenService; limits: RateLimiters }): Services {
+  const events = new ChatEvents()
+  const writes = new InflightWrites()
+  const conversations = new ConversationService(deps.db)
+  const files = new FileService(deps.db, deps.config.dataDir)
+  return {
+    accounts: new AccountService(deps.db, deps.tokens, deps.limits),
+    conversations,
+    messages: new MessageService(deps.db, conversations, files, events, deps.limits, writes),
+    files,
+    events,
+    writes,
+  }
+}
