@@ -24,7 +24,8 @@ export const notFound = (message: string): AppError => new AppError('not_found',
 
 /** Parses input with a contract schema; the first problem becomes a 400 that names the field. */
 export function parse<T>(schema: ZodType<T>, input: unknown, what = 'body'): T {
-  const result = schema.safeParse(input ?? {})
+  // A missing body is an empty object, so the first missing field is named; null stays null.
+  const result = schema.safeParse(input === undefined ? {} : input)
   if (result.success) return result.data
   const issue = result.error.issues[0]
   const path = issue?.path ?? []
