@@ -1,0 +1,34 @@
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { configFromCli, defaultConfig } from '../../electron/server/config'
+
+describe('configFromCli', () => {
+  it('defaults to loopback, port 3000 and a folder in the home directory', () => {
+    const c = configFromCli([], {})
+    expect(c).toMatchObject({ host: '127.0.0.1', port: 3000, corsOrigins: [] })
+    expect(path.isAbsolute(c.dataDir)).toBe(true)
+  })
+
+  it('takes the environment, and flags over the environment', () => {
+    const env = { SWITCHBOARD_HOST: '0.0.0.0', SWITCHBOARD_PORT: '4000', SWITCHBOARD_DATA_DIR: '/tmp/env-data' }
+    expect(configFromCli([], env)).toMatchObject({ host: '0.0.0.0', port: 4000, dataDir: '/tmp/env-data' })
+    expect(configFromCli(['--host', '127.0.0.2', '--port', '5000', '--data', 'rel'], env)).toMatchObject({ host: '127.0.0.2', port: 5000, dataDir: path.resolve('rel') })
+  })
+
+  it('reads upload size and CORS origins', () => {
+    const c = configFromCli(['--upload-max-bytes', '1024', '--cors-origin', 'http://a.test', '--cors-origin', 'http://b.test'], {})
+    expect(c.uploadMaxBytes).toBe(1024)
+    expect(c.corsOrigins).toEqual(['http://a.test', 'http://b.test'])
+    expect(configFromCli([], { SWITCHBOARD_CORS_ORIGINS: 'http://x.test, http://y.test' }).corsOrigins).toEqual(['http://x.test', 'http://y.test'])
+  })
+
+  it('refuses bad values and unknown flags with a message', () => {
+    expect(() => configFromCli(['--port', '70000'], {})).toThrow(/Invalid port/)
+    expect(() => configFromCli(['--upload-max-bytes', '0'], {})).toThrow(/Invalid upload size/)
+    expect(() => configFromCli(['--prot', '1'], {})).toThrow(/Unknown option/)
+  })
+
+  it('lets overrides replace single defaults', () => {
+    expect(defaultConfig({ port: 0 }).sendRate).toEqual(defaultConfig().sendRate)
+  })
+})
