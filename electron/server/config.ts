@@ -35,8 +35,12 @@ export interface ServerConfig {
 /** The repository's migrations; correct when running from source (CLI, tests). */
 export const SOURCE_MIGRATIONS_DIR = path.resolve(__dirname, '../../prisma/migrations')
 
-export function defaultDataDir(): string {
-  return path.join(os.homedir(), '.switchboard-server')
+/** Where the platform keeps application data: XDG on Linux, Application Support on macOS, AppData on Windows. */
+export function defaultDataDir(env: Record<string, string | undefined> = process.env, platform: NodeJS.Platform = process.platform): string {
+  const home = os.homedir()
+  if (platform === 'win32') return path.join(env.APPDATA ?? path.join(home, 'AppData', 'Roaming'), 'Switchboard Server')
+  if (platform === 'darwin') return path.join(home, 'Library', 'Application Support', 'Switchboard Server')
+  return path.join(env.XDG_DATA_HOME || path.join(home, '.local', 'share'), 'switchboard-server')
 }
 
 export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {

@@ -1,6 +1,6 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { configFromCli, defaultConfig } from '../../electron/server/config'
+import { configFromCli, defaultConfig, defaultDataDir } from '../../electron/server/config'
 
 describe('configFromCli', () => {
   it('defaults to loopback, port 3000 and a folder in the home directory', () => {
@@ -26,6 +26,13 @@ describe('configFromCli', () => {
     expect(() => configFromCli(['--port', '70000'], {})).toThrow(/Invalid port/)
     expect(() => configFromCli(['--upload-max-bytes', '0'], {})).toThrow(/Invalid upload size/)
     expect(() => configFromCli(['--prot', '1'], {})).toThrow(/Unknown option/)
+  })
+
+  it('keeps data where each platform expects it', () => {
+    expect(defaultDataDir({ XDG_DATA_HOME: '/xdg' }, 'linux')).toBe('/xdg/switchboard-server')
+    expect(defaultDataDir({}, 'linux')).toMatch(/\.local\/share\/switchboard-server$/)
+    expect(defaultDataDir({}, 'darwin')).toMatch(/Library\/Application Support\/Switchboard Server$/)
+    expect(defaultDataDir({ APPDATA: 'C:\\Users\\a\\AppData\\Roaming' }, 'win32')).toContain('Switchboard Server')
   })
 
   it('lets overrides replace single defaults', () => {
