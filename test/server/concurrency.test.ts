@@ -30,6 +30,18 @@ it('gives one conversation for 20 simultaneous create-or-get calls on the same p
   expect(count).toBe(1)
 })
 
+it('stays single when 20 create-or-get calls reach the service layer in the same tick', async () => {
+  // Over HTTP the calls arrive a little apart; here every call reads "absent" before any writes,
+  // so only the unique key and the retry after a conflict keep the conversation single.
+  const a = await person(srv.url, 'a')
+  const b = await person(srv.url, 'b')
+  const results = await Promise.all(
+    Array.from({ length: 20 }, (_, i) => srv.server.services.conversations.getOrCreateDirect(i % 2 ? a.user : b.user, a.user.user_id, b.user.user_id)),
+  )
+  expect(new Set(results.map((r) => r.conversation.conversation_id)).size).toBe(1)
+  expect(results.filter((r) => r.created)).toHaveLength(1)
+})
+
 it('stores one message for one client_id sent 5 times at once over REST and socket mixed, and broadcasts it once', async () => {
   const { ada, bob, conversationId } = await pair(srv.url)
   const s1 = await connect(srv.url, ada.token)
