@@ -5,6 +5,7 @@ import type { AttachmentInput } from '../../shared/schemas'
 import type { Db } from '../db/database'
 import { AppError, badRequest, forbidden, notFound } from '../errors'
 import type { InflightWrites } from '../lifecycle/inflight'
+import { SerialQueue } from '../lifecycle/serial'
 import type { ConversationService } from './conversations'
 import type { FileService } from './files'
 import { messageInclude, toMessageDto } from './mappers'
@@ -26,6 +27,8 @@ export interface SendResult {
 }
 
 export class MessageService {
+  private readonly ordered = new SerialQueue()
+
   constructor(
     private readonly db: Db,
     private readonly conversations: ConversationService,
@@ -58,7 +61,7 @@ export class MessageService {
     }
     await consume(this.limits.send, actor.user_id, 'You are sending messages too fast')
     const attachments = await this.files.resolveAttachments(actor, input.attachments ?? [])
-    return this.writes.run(async () => {
+    return this.writes.run(() => this.ordered.run(async () => {
       const now = new Date()
       try {
         const [row] = await this.db.$transaction([
@@ -85,7 +88,7 @@ export class MessageService {
         if (!first) throw error
         return this.replay(first, conversationId)
       }
-    })
+    }))
   }
 
   private async byClientId(senderId: number, clientId: string): Promise<MessageDto | null> {
@@ -115,7 +118,7 @@ export class MessageService {
     }
     const participantIds = await this.conversations.assertParticipant(actor, target.conversation_id)
     if (target.sender_id === actor.user_id) throw forbidden('Only a recipient can mark a message read, not its sender.')
-    return this.writes.run(async () => {
+    return this.writes.run(() => this.ordered.run(async () => {
       const [marked] = await this.db.$transaction([
         this.db.message.updateMany({
           where: { conversation_id: target.conversation_id, message_id: { lte: messageId }, sender_id: { not: actor.user_id }, is_read: false },
@@ -133,7 +136,7 @@ export class MessageService {
       const message = toMessageDto(await this.db.message.findUniqueOrThrow({ where: { message_id: messageId }, include: messageInclude }))
       if (marked.count > 0) this.events.emit('message_read', { message, participantIds })
       return message
-    })
+    }))
   }
 
   /** Catch-up: every message of the actor's conversations after `afterMessageId`, ascending. */

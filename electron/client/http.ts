@@ -1,0 +1,94 @@
+import type { AuthResultDto, ConversationDto, MessageDto, UploadedFileDto, UserDto } from '../shared/dto'
+import type { ErrorInfo } from '../shared/result'
+
+/** A failed HTTP call, with the server's error (or a network error as `unavailable`). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly info: ErrorInfo,
+  ) {
+    super(info.message)
+    this.name = 'ApiError'
+  }
+}
+
+type Fetch = typeof fetch
+
+async function request<T>(fetchImpl: Fetch, url: string, init: RequestInit): Promise<T> {
+  let res: Response
+  try {
+    res = await fetchImpl(url, init)
+  } catch (error) {
+    throw new ApiError(0, { code: 'unavailable', message: `Cannot reach the server (${(error as Error).message}).` })
+  }
+  const text = await res.text()
+  const body = text ? (JSON.parse(text) as unknown) : undefined
+  if (!res.ok) {
+    const info = (body as { error?: ErrorInfo } | undefined)?.error ?? { code: 'internal', message: `HTTP ${res.status}` }
+    throw new ApiError(res.status, info)
+  }
+  return body as T
+}
+
+const json = (method: string, body: unknown, token?: string): RequestInit => ({
+  method,
+  headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  body: JSON.stringify(body),
+})
+
+/** Sign in or create an account; no token needed. */
+export const auth = {
+  register: (baseUrl: string, body: { username: string; password: string; display_name?: string }, fetchImpl: Fetch = fetch) =>
+    request<AuthResultDto>(fetchImpl, `${baseUrl}/api/auth/register`, json('POST', body)),
+  login: (baseUrl: string, body: { username: string; password: string }, fetchImpl: Fetch = fetch) =>
+    request<AuthResultDto>(fetchImpl, `${baseUrl}/api/auth/login`, json('POST', body)),
+}
+
+/** The REST API for a signed-in user. */
+export class HttpApi {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+    private readonly fetchImpl: Fetch = (...args) => fetch(...args),
+  ) {}
+
+  private get<T>(path: string): Promise<T> {
+    return request<T>(this.fetchImpl, this.baseUrl + path, { headers: { authorization: `Bearer ${this.token}` } })
+  }
+
+  private send<T>(method: string, path: string, body: unknown): Promise<T> {
+    return request<T>(this.fetchImpl, this.baseUrl + path, json(method, body, this.token))
+  }
+
+  me = (): Promise<UserDto> => this.get('/api/me')
+  searchUsers = (query: string): Promise<UserDto[]> => this.get(`/api/users?query=${encodeURIComponent(query)}`)
+  conversations = (userId: number): Promise<ConversationDto[]> => this.get(`/api/conversations/${userId}`)
+  startConversation = (me: number, other: number): Promise<ConversationDto> =>
+    this.send('POST', '/api/conversations', { participant1_id: me, participant2_id: other })
+  messages = (conversationId: number, page: { before?: number; limit?: number } = {}): Promise<MessageDto[]> => {
+    const query = new URLSearchParams()
+    if (page.before) query.set('before', String(page.before))
+    if (page.limit) query.set('limit', String(page.limit))
+    const qs = query.toString()
+    return this.get(`/api/messages/${conversationId}${qs ? `?${qs}` : ''}`)
+  }
+  markRead = (messageId: number): Promise<MessageDto> => this.send('PATCH', `/api/messages/${messageId}`, { is_read: true })
+
+  async upload(file: Blob, name: string): Promise<UploadedFileDto> {
+    const form = new FormData()
+    form.append('file', file, name)
+    return request<UploadedFileDto>(this.fetchImpl, `${this.baseUrl}/api/files`, { method: 'POST', headers: { authorization: `Bearer ${this.token}` }, body: form })
+  }
+
+  /** An attachment's bytes (the desktop app and the web client show them as blob: URLs). */
+  async file(fileUrl: string): Promise<Blob> {
+    let res: Response
+    try {
+      res = await this.fetchImpl(this.baseUrl + fileUrl, { headers: { authorization: `Bearer ${this.token}` } })
+    } catch (error) {
+      throw new ApiError(0, { code: 'unavailable', message: `Cannot reach the server (${(error as Error).message}).` })
+    }
+    if (!res.ok) throw new ApiError(res.status, ((await res.json()) as { error: ErrorInfo }).error)
+    return res.blob()
+  }
+}

@@ -1,0 +1,68 @@
+import type { AttachmentInput } from '../shared/schemas'
+import type { ErrorInfo } from '../shared/result'
+
+/** A message the user sent that the server has not acknowledged yet. */
+export interface PendingMessage {
+  client_id: string
+  conversation_id: number
+  content: string
+  attachments?: AttachmentInput[]
+  /** When the user sent it (local clock, ISO 8601). */
+  queued_at: string
+  /** pending: will be (re)sent; failed: the server refused it for good, the user may retry or discard. */
+  state: 'pending' | 'failed'
+  error?: ErrorInfo
+  attempts: number
+}
+
+/** What a client keeps between runs. */
+export interface ClientState {
+  /** Unacknowledged sends, in the order the user made them. */
+  outbox: PendingMessage[]
+  /** Every message with a smaller or equal id has been received: catch-up starts after it. */
+  cursor: number
+}
+
+/** Where ChatClient keeps its state: a file in the desktop app, browser storage in the web client. */
+export interface ClientStore {
+  load(): Promise<ClientState | null>
+  save(state: ClientState): Promise<void>
+}
+
+export const emptyState = (): ClientState => ({ outbox: [], cursor: 0 })
+
+/** Keeps state in memory only (tests, or a client that must not persist). */
+export class MemoryStore implements ClientStore {
+  private state: ClientState | null = null
+
+  async load(): Promise<ClientState | null> {
+    return this.state && structuredClone(this.state)
+  }
+
+  async save(state: ClientState): Promise<void> {
+    this.state = structuredClone(state)
+  }
+}
+
+/** The part of the browser's Storage (localStorage) that WebStorageStore uses. */
+export interface KeyValueStorage {
+  getItem(key: string): string | null
+  setItem(key: string, value: string): void
+}
+
+/** Browser storage (localStorage) under one key per server and user. */
+export class WebStorageStore implements ClientStore {
+  constructor(
+    private readonly storage: KeyValueStorage,
+    private readonly key: string,
+  ) {}
+
+  async load(): Promise<ClientState | null> {
+    const text = this.storage.getItem(this.key)
+    return text ? (JSON.parse(text) as ClientState) : null
+  }
+
+  async save(state: ClientState): Promise<void> {
+    this.storage.setItem(this.key, JSON.stringify(state))
+  }
+}

@@ -1,0 +1,199 @@
+import path from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { ChatClient, type ChatClientOptions } from '../../electron/client/chat-client'
+import { FileStore } from '../../electron/client/file-store'
+import { MemoryStore } from '../../electron/client/store'
+import type { MessageDto } from '../../electron/shared/dto'
+import { rooms } from '../../electron/shared/events'
+import { pair, person, type Person } from '../helpers/api'
+import { noLimits, startServer, tempDir, type TestServer } from '../helpers/server'
+import { sleep } from '../helpers/sockets'
+
+const clients: ChatClient[] = []
+const servers: TestServer[] = []
+afterEach(async () => {
+  for (const c of clients.splice(0)) await c.close()
+  for (const s of servers.splice(0)) await s.close().catch(() => {})
+})
+
+async function server(config: Parameters<typeof startServer>[0] = {}): Promise<TestServer> {
+  const s = await startServer({ ...noLimits, ...config })
+  servers.push(s)
+  return s
+}
+
+async function client(url: string, who: Person, options: Partial<ChatClientOptions> = {}): Promise<ChatClient> {
+  const c = await ChatClient.open({ url, token: who.token, user: who.user, reconnectDelayMs: 100, reconnectDelayMaxMs: 500, ackTimeoutMs: 3000, sleepCheckMs: 0, ...options })
+  clients.push(c)
+  return c
+}
+
+/** Every message the client hands to listeners, in order. */
+function received(c: ChatClient): MessageDto[] {
+  const list: MessageDto[] = []
+  c.on('message', (m) => list.push(m))
+  return list
+}
+
+async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs
+  while (!(await predicate())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await sleep(20)
+  }
+}
+
+const stored = (s: TestServer, conversationId: number) =>
+  s.server.database.db.message.findMany({ where: { conversation_id: conversationId }, orderBy: { message_id: 'asc' } })
+
+describe('outbox', () => {
+  it('keeps sends made offline across a client restart and delivers each once, in order', async () => {
+    const srv = await server()
+    const { ada, conversationId } = await pair(srv.url)
+    const file = path.join(tempDir(), 'ada-client.json')
+    const offline = await client(srv.url, ada, { store: new FileStore(file) })
+    for (const text of ['one', 'two', 'three']) await offline.send(conversationId, text)
+    expect(offline.status).toMatchObject({ state: 'offline', pending: 3 })
+    await offline.close() // quits without ever connecting
+
+    const restarted = await client(srv.url, ada, { store: new FileStore(file) })
+    expect(restarted.outbox.map((i) => i.content)).toEqual(['one', 'two', 'three'])
+    restarted.connect()
+    await until('outbox empty', () => restarted.outbox.length === 0)
+    const rows = await stored(srv, conversationId)
+    expect(rows.map((r) => r.content)).toEqual(['one', 'two', 'three'])
+    expect(rows.map((r) => r.client_id)).toEqual(offline.outbox.map((i) => i.client_id))
+  })
+
+  it('delivers every message exactly once, in order, to the database and the recipient across a server restart', async () => {
+    const first = await server()
+    const { ada, bob, conversationId } = await pair(first.url)
+    const port = Number(new URL(first.url).port)
+    const sender = await client(first.url, ada)
+    const recipient = await client(first.url, bob)
+    const got = received(recipient)
+    sender.connect()
+    recipient.connect()
+    await until('both online', () => sender.status.state === 'online' && recipient.status.state === 'online')
+
+    let current = first
+    for (let i = 0; i < 100; i++) {
+      await sender.send(conversationId, `m${i}`)
+      if (i === 40) {
+        // Restart on the same data folder and port while sends are in flight.
+        await current.close({ keepData: true })
+        servers.splice(servers.indexOf(current), 1)
+        await sleep(200)
+        current = await server({ dataDir: first.dataDir, port })
+      }
+      if (i % 10 === 0) await sleep(5)
+    }
+    await until('outbox empty', () => sender.outbox.length === 0, 30_000)
+    await until('recipient has all', () => got.length >= 100, 30_000)
+    await sleep(300)
+    const rows = await stored(current, conversationId)
+    const expected = Array.from({ length: 100 }, (_, i) => `m${i}`)
+    expect(rows.map((r) => r.content)).toEqual(expected)
+    expect(got.map((m) => m.content)).toEqual(expected)
+    expect(new Set(got.map((m) => m.message_id)).size).toBe(100)
+  })
+
+  it('marks a send the server refuses for good as failed, and lets the user retry or discard it', async () => {
+    const srv = await server()
+    const { conversationId } = await pair(srv.url)
+    const outsider = await person(srv.url, 'outsider')
+    const c = await client(srv.url, outsider)
+    const statuses: string[] = []
+    c.on('status', (s) => statuses.push(`${s.state}:${s.pending}:${s.failed}`))
+    c.connect()
+    const item = await c.send(conversationId, 'let me in')
+    await until('failed', () => c.status.failed === 1)
+    expect(c.outbox[0]).toMatchObject({ client_id: item.client_id, state: 'failed', error: { code: 'forbidden' } })
+    await c.retry(item.client_id)
+    await until('failed again', () => c.outbox[0]?.state === 'failed' && c.outbox[0].attempts === 2)
+    await c.discard(item.client_id)
+    expect(c.outbox).toEqual([])
+    expect(statuses.at(-1)).toBe('online:0:0')
+    expect(await srv.server.database.db.message.count()).toBe(0)
+  })
+})
+
+describe('catch-up', () => {
+  it('receives the 300 messages sent while it was away, in order, once', async () => {
+    const srv = await server()
+    const { ada, bob, conversationId } = await pair(srv.url)
+    const store = new MemoryStore()
+    const before = await client(srv.url, bob, { store })
+    const early = received(before)
+    before.connect()
+    await until('online', () => before.status.state === 'online')
+    await ada.api.post(`/api/messages/${conversationId}`, { content: 'hello', sender_id: ada.user.user_id })
+    await until('first message', () => early.length === 1)
+    await until('cursor saved', async () => ((await store.load())?.cursor ?? 0) === early[0]!.message_id)
+    await before.close()
+
+    const sent: number[] = []
+    for (let i = 0; i < 300; i++) sent.push((await ada.api.post(`/api/messages/${conversationId}`, { content: `away ${i}`, sender_id: ada.user.user_id })).body.message_id)
+
+    const after = await client(srv.url, bob, { store })
+    const got = received(after)
+    after.connect()
+    await until('caught up', () => got.length >= 300)
+    await sleep(200)
+    expect(got.map((m) => m.message_id)).toEqual(sent)
+    expect(after.cursor).toBe(sent.at(-1))
+  })
+
+  it('resyncs after the computer sleeps: a jump of the clock brings a fresh connection and what it missed', async () => {
+    const srv = await server()
+    const { ada, bob, conversationId } = await pair(srv.url)
+    let clock = 1_000_000
+    const c = await client(srv.url, bob, { sleepCheckMs: 25, now: () => clock })
+    const got = received(c)
+    c.connect()
+    await until('online', () => c.status.state === 'online')
+    await sleep(100)
+    // While "asleep" the connection is dead in all but name: events stop reaching it.
+    srv.server.io.in(rooms.user(bob.user.user_id)).socketsLeave(rooms.user(bob.user.user_id))
+    for (let i = 0; i < 5; i++) await ada.api.post(`/api/messages/${conversationId}`, { content: `while asleep ${i}`, sender_id: ada.user.user_id })
+    await sleep(200)
+    expect(got).toHaveLength(0)
+    clock += 60 * 60 * 1000 // the machine wakes an hour later
+    await until('caught up after wake', () => got.length === 5)
+    expect(got.map((m) => m.content)).toEqual(Array.from({ length: 5 }, (_, i) => `while asleep ${i}`))
+  })
+})
+
+describe('connection', () => {
+  it('rejoins its conversations after a reconnect', async () => {
+    const first = await server()
+    const { ada, bob, conversationId } = await pair(first.url)
+    const port = Number(new URL(first.url).port)
+    const a = await client(first.url, ada)
+    a.connect()
+    await until('online', () => a.status.state === 'online')
+    expect(await a.joinConversation(conversationId)).toEqual([ada.user.user_id])
+    await first.close({ keepData: true })
+    servers.splice(servers.indexOf(first), 1)
+    const second = await server({ dataDir: first.dataDir, port })
+    await until('back online', () => a.status.state === 'online')
+    await sleep(200)
+    const b = await client(second.url, bob)
+    b.connect()
+    await until('b online', () => b.status.state === 'online')
+    expect(await b.joinConversation(conversationId)).toEqual([ada.user.user_id, bob.user.user_id].sort((x, y) => x - y))
+  })
+
+  it('reports a refused token as auth_error and stops trying', async () => {
+    const srv = await server()
+    const who = await person(srv.url, 'who')
+    const c = await client(srv.url, { ...who, token: 'expired-or-forged' })
+    const errors: string[] = []
+    c.on('auth_error', (e) => errors.push(e.code))
+    c.connect()
+    await until('auth error', () => errors.length > 0)
+    await sleep(300)
+    expect(errors).toEqual(['unauthorized'])
+    expect(c.status.state).toBe('offline')
+  })
+})
