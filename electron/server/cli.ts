@@ -1,18 +1,42 @@
-// npm run serve -- --host 127.0.0.1 --port 3000 --data <dir>: the headless server.
+// The server's one entry: `npm run serve -- --host 127.0.0.1 --port 3000 --data <dir>` for the headless
+// server, and the process the desktop app starts in host mode (an Electron utilityProcess, or a
+// child_process.fork), which it tells when it is ready and asks to stop.
 import { configFromCli } from './config'
 import { createServer } from './create-server'
+
+type ParentMessage = { type: 'stop' }
+export type ChildMessage = { type: 'ready'; url: string } | { type: 'error'; message: string }
+
+interface ParentPort {
+  postMessage(message: unknown): void
+  on(event: 'message', listener: (event: { data: unknown }) => void): void
+}
+
+// utilityProcess children get process.parentPort; fork() children get process.send.
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort
+
+function tellParent(message: ChildMessage): void {
+  if (parentPort) parentPort.postMessage(message)
+  else process.send?.(message)
+}
+
+function onParentMessage(listener: (message: ParentMessage) => void): void {
+  if (parentPort) parentPort.on('message', (event) => listener(event.data as ParentMessage))
+  else if (process.send) process.on('message', (message) => listener(message as ParentMessage))
+}
 
 async function main(): Promise<void> {
   const config = configFromCli(process.argv.slice(2))
   const server = await createServer({ config })
   const url = await server.listen()
   console.log(`Switchboard server listening on ${url} (data: ${config.dataDir})`)
+  tellParent({ type: 'ready', url })
 
   let stopping = false
-  const stop = (signal: string): void => {
+  const stop = (why: string): void => {
     if (stopping) return
     stopping = true
-    server.logger.info({ signal }, 'shutting down')
+    server.logger.info({ why }, 'shutting down')
     server.close().then(
       () => process.exit(0),
       (err: unknown) => {
@@ -23,9 +47,16 @@ async function main(): Promise<void> {
   }
   process.on('SIGTERM', () => stop('SIGTERM'))
   process.on('SIGINT', () => stop('SIGINT'))
+  onParentMessage((message) => {
+    if (message?.type === 'stop') stop('asked by the app')
+  })
+  // The app that started us is gone: do not outlive it.
+  process.on('disconnect', () => stop('parent gone'))
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error)
+  const message = error instanceof Error ? error.message : String(error)
+  console.error(message)
+  tellParent({ type: 'error', message })
   process.exit(1)
 })

@@ -88,6 +88,7 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
       'upload-max-bytes': { type: 'string' },
       'cors-origin': { type: 'string', multiple: true },
       'log-level': { type: 'string' },
+      migrations: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -99,11 +100,13 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
   const upload = values['upload-max-bytes'] ?? env.SWITCHBOARD_UPLOAD_MAX_BYTES
   const cors = values['cors-origin'] ?? env.SWITCHBOARD_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean)
   const logLevel = values['log-level'] ?? env.SWITCHBOARD_LOG_LEVEL
+  const migrations = values.migrations ?? env.SWITCHBOARD_MIGRATIONS_DIR
   if (host) overrides.host = host
   if (port !== undefined) overrides.port = portOf(port)
   if (data) overrides.dataDir = path.resolve(data)
   if (upload) overrides.uploadMaxBytes = bytesOf(upload, 'upload size')
   if (cors) overrides.corsOrigins = cors
   if (logLevel) overrides.logLevel = logLevel
+  if (migrations) overrides.migrationsDir = path.resolve(migrations)
   return defaultConfig(overrides)
 }

@@ -1,0 +1,74 @@
+// Electron's security checklist, applied in one place: hardened webPreferences, a strict CSP, no
+// navigation, no new windows, no permissions but notifications, external links only when safe.
+import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron'
+
+/** The renderer loads everything from the app itself; connect-src widens to the chat server's origin. */
+export function rendererCsp(serverOrigin: string | null): string {
+  const connect = ["'self'", ...(serverOrigin ? [serverOrigin, serverOrigin.replace(/^http/, 'ws')] : [])].join(' ')
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    "font-src 'self' data:",
+    `connect-src ${connect}`,
+    "media-src 'self' blob:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ')
+}
+
+export function secureWebPreferences(preload: string): NonNullable<BrowserWindowConstructorOptions['webPreferences']> {
+  return {
+    preload,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    experimentalFeatures: false,
+    webviewTag: false,
+    navigateOnDragDrop: false,
+    safeDialogs: true,
+    spellcheck: true,
+  }
+}
+
+/** Only plain web links leave the app, and only to the system browser. */
+export function isSafeExternalUrl(url: string): boolean {
+  try {
+    const u = new URL(url)
+    return (u.protocol === 'https:' || u.protocol === 'http:') && u.username === '' && u.password === '' && u.hostname !== ''
+  } catch {
+    return false
+  }
+}
+
+const ALLOWED_PERMISSIONS = new Set(['notifications'])
+
+export function hardenSession(session: Session, csp: () => string): void {
+  session.setPermissionRequestHandler((_contents, permission, callback) => callback(ALLOWED_PERMISSIONS.has(permission)))
+  session.setPermissionCheckHandler((_contents, permission) => ALLOWED_PERMISSIONS.has(permission))
+  // The CSP rides on every response the app loads, so it holds even if a page forgets its meta tag.
+  session.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp()] } })
+  })
+}
+
+export function hardenWebContents(contents: WebContents, options: { isAppUrl(url: string): boolean; openExternal(url: string): void }): void {
+  contents.on('will-navigate', (event, url) => {
+    if (!options.isAppUrl(url)) event.preventDefault()
+  })
+  contents.on('will-redirect', (event, url) => {
+    if (!options.isAppUrl(url)) event.preventDefault()
+  })
+  contents.on('will-attach-webview', (event) => event.preventDefault())
+  contents.setWindowOpenHandler(({ url }) => {
+    if (isSafeExternalUrl(url)) options.openExternal(url)
+    return { action: 'deny' }
+  })
+}

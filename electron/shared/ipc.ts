@@ -1,0 +1,64 @@
+// The IPC channels behind the MessengerApi, one per operation, namespaced like VS Code's `vscode:`.
+// No zod here: the sandboxed preload bundles this file and should stay tiny.
+import type { MessengerApi } from './messenger-api'
+
+type Methods = { [K in keyof MessengerApi as K extends `on${string}` ? never : K]: MessengerApi[K] }
+type Listeners = { [K in keyof MessengerApi as K extends `on${string}` ? K : never]: MessengerApi[K] }
+
+export type InvokeMethod = keyof Methods
+export type EventMethod = keyof Listeners
+
+/** Renderer → main, answered: `ipcRenderer.invoke(channel, ...args)`. */
+export const INVOKE_CHANNELS = {
+  getSetup: 'setup:get',
+  hostServer: 'setup:host',
+  joinServer: 'setup:join',
+  discoverServers: 'setup:discover',
+  getSession: 'session:get',
+  register: 'session:register',
+  login: 'session:login',
+  logout: 'session:logout',
+  listConversations: 'chat:list-conversations',
+  searchUsers: 'chat:search-users',
+  startConversation: 'chat:start-conversation',
+  getMessages: 'chat:get-messages',
+  sendMessage: 'chat:send',
+  retrySend: 'chat:retry-send',
+  discardSend: 'chat:discard-send',
+  getOutbox: 'chat:get-outbox',
+  markAsRead: 'chat:mark-read',
+  joinConversation: 'chat:join',
+  leaveConversation: 'chat:leave',
+  setTyping: 'chat:typing',
+  getOnlineUsers: 'chat:online-users',
+  getStatus: 'chat:status',
+  uploadFile: 'files:upload',
+  getFile: 'files:get',
+  setActiveConversation: 'ui:active-conversation',
+  getPreferences: 'prefs:get',
+  setPreferences: 'prefs:set',
+  openExternal: 'ui:open-external',
+} as const satisfies Record<InvokeMethod, string>
+
+/** Main → renderer: `webContents.send(channel, payload)`. */
+export const EVENT_CHANNELS = {
+  onMessage: 'event:message',
+  onRead: 'event:read',
+  onReadState: 'event:read-state',
+  onTyping: 'event:typing',
+  onPresence: 'event:presence',
+  onUserJoined: 'event:user-joined',
+  onUserLeft: 'event:user-left',
+  onOutbox: 'event:outbox',
+  onStatus: 'event:status',
+  onSessionEnded: 'event:session-ended',
+  onOpenConversation: 'event:open-conversation',
+} as const satisfies Record<EventMethod, string>
+
+/** What every invoke answers: errors cross the boundary as values, and the preload turns them into MessengerErrors. */
+export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } }
+
+type Invokers = { [K in InvokeMethod]: Methods[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Promise<IpcResult<R>> : never }
+
+/** What the preload exposes as window.messenger: the invoke methods answer IpcResults, listeners as in the API. */
+export type MessengerBridge = Invokers & Listeners

@@ -1,0 +1,138 @@
+// The MessengerApi: everything the renderer may ask of the app. The desktop app implements it in the
+// main process behind the preload bridge (window.messenger); the web client implements it in the page
+// over ChatClient. The renderer talks to nothing else.
+import type { ConversationDto, MessageDto, ReadStateDto, UploadedFileDto, UserDto } from './dto'
+import type { PresenceEvent, TypingEvent, UserJoinedEvent, UserLeftEvent } from './events'
+import type { ErrorInfo } from './result'
+
+export type ServerMode = 'host' | 'join'
+
+/** Who is signed in where. */
+export interface SessionInfo {
+  server_url: string
+  user: UserDto
+}
+
+/** A server announced on the LAN over mDNS (`_switchboard._tcp`). */
+export interface DiscoveredServer {
+  name: string
+  url: string
+  /** The host's addresses, as announced. */
+  addresses: string[]
+}
+
+/** How the desktop app reaches its server; the web client is always "join" its own origin. */
+export interface ServerSetup {
+  mode: ServerMode | null
+  /** Host mode: whether the embedded server is shared on the LAN (else only this computer). */
+  lan: boolean
+  /** The URL the app talks to, once set up. */
+  server_url: string | null
+  /** Host mode shared on the LAN: the addresses others can join. */
+  lan_urls: string[]
+}
+
+export type ConnectionState = 'connecting' | 'online' | 'offline'
+
+export interface ConnectionStatus {
+  state: ConnectionState
+  pending: number
+  failed: number
+}
+
+/** A message not yet acknowledged by the server (shown as "sending…" or "failed"). */
+export interface PendingMessageDto {
+  client_id: string
+  conversation_id: number
+  content: string
+  attachments?: { file_url: string; file_name?: string | undefined; file_type?: string | undefined }[] | undefined
+  queued_at: string
+  state: 'pending' | 'failed'
+  error?: ErrorInfo | undefined
+  attempts: number
+}
+
+export interface FileBytes {
+  name: string
+  type: string
+  bytes: Uint8Array
+}
+
+export interface Credentials {
+  username: string
+  password: string
+}
+
+export interface Registration extends Credentials {
+  display_name?: string | undefined
+}
+
+export interface Preferences {
+  do_not_disturb: boolean
+}
+
+type Unsubscribe = () => void
+
+export interface MessengerApi {
+  // Server set-up (the desktop app's first run; the web client answers with its own origin).
+  getSetup(): Promise<ServerSetup>
+  hostServer(options: { lan: boolean }): Promise<ServerSetup>
+  joinServer(url: string): Promise<ServerSetup>
+  discoverServers(): Promise<DiscoveredServer[]>
+
+  // Account
+  getSession(): Promise<SessionInfo | null>
+  register(registration: Registration): Promise<SessionInfo>
+  login(credentials: Credentials): Promise<SessionInfo>
+  logout(): Promise<void>
+
+  // Conversations and messages
+  listConversations(): Promise<ConversationDto[]>
+  searchUsers(query: string): Promise<UserDto[]>
+  startConversation(userId: number): Promise<ConversationDto>
+  getMessages(conversationId: number, page?: { before?: number | undefined; limit?: number | undefined }): Promise<MessageDto[]>
+  sendMessage(conversationId: number, content: string, attachments?: UploadedFileDto[]): Promise<PendingMessageDto>
+  retrySend(clientId: string): Promise<void>
+  discardSend(clientId: string): Promise<void>
+  getOutbox(): Promise<PendingMessageDto[]>
+  markAsRead(messageId: number, conversationId: number): Promise<void>
+  joinConversation(conversationId: number): Promise<number[]>
+  leaveConversation(conversationId: number): Promise<void>
+  setTyping(conversationId: number, isTyping: boolean): Promise<void>
+  getOnlineUsers(userIds: number[]): Promise<number[]>
+  getStatus(): Promise<ConnectionStatus>
+  uploadFile(file: FileBytes): Promise<UploadedFileDto>
+  getFile(fileUrl: string): Promise<FileBytes>
+
+  // What the user looks at (the desktop app notifies only for conversations not in view)
+  setActiveConversation(conversationId: number | null): Promise<void>
+  getPreferences(): Promise<Preferences>
+  setPreferences(preferences: Partial<Preferences>): Promise<Preferences>
+  openExternal(url: string): Promise<void>
+
+  // Events: each returns its unsubscribe
+  onMessage(listener: (message: MessageDto) => void): Unsubscribe
+  onRead(listener: (message: MessageDto) => void): Unsubscribe
+  onReadState(listener: (state: ReadStateDto) => void): Unsubscribe
+  onTyping(listener: (event: TypingEvent) => void): Unsubscribe
+  onPresence(listener: (event: PresenceEvent) => void): Unsubscribe
+  onUserJoined(listener: (event: UserJoinedEvent) => void): Unsubscribe
+  onUserLeft(listener: (event: UserLeftEvent) => void): Unsubscribe
+  onOutbox(listener: (items: PendingMessageDto[]) => void): Unsubscribe
+  onStatus(listener: (status: ConnectionStatus) => void): Unsubscribe
+  onSessionEnded(listener: (error: ErrorInfo) => void): Unsubscribe
+  /** The app asks the inbox to open a conversation (a notification was clicked, a link was opened). */
+  onOpenConversation(listener: (conversationId: number) => void): Unsubscribe
+}
+
+/** The error a MessengerApi promise rejects with: the code says what to do, the message says it to a person. */
+export class MessengerError extends Error {
+  constructor(readonly info: ErrorInfo) {
+    super(info.message)
+    this.name = 'MessengerError'
+  }
+
+  get code(): ErrorInfo['code'] {
+    return this.info.code
+  }
+}

@@ -1,0 +1,88 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { messengerFromBridge } from '../../electron/shared/bridge-client'
+import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../electron/shared/ipc'
+import { MessengerError } from '../../electron/shared/messenger-api'
+
+const electron = vi.hoisted(() => {
+  const listeners = new Map<string, Set<(...args: unknown[]) => void>>()
+  return {
+    listeners,
+    contextBridge: { exposeInMainWorld: vi.fn() },
+    ipcRenderer: {
+      invoke: vi.fn(async (channel: string, ...args: unknown[]) => ({ ok: true, value: { channel, args } })),
+      on: vi.fn((channel: string, handler: (...args: unknown[]) => void) => {
+        if (!listeners.has(channel)) listeners.set(channel, new Set())
+        listeners.get(channel)!.add(handler)
+      }),
+      removeListener: vi.fn((channel: string, handler: (...args: unknown[]) => void) => listeners.get(channel)?.delete(handler)),
+      send: vi.fn(),
+      sendSync: vi.fn(),
+    },
+  }
+})
+vi.mock('electron', () => ({ contextBridge: electron.contextBridge, ipcRenderer: electron.ipcRenderer }))
+
+async function exposed(): Promise<Record<string, (...args: unknown[]) => any>> {
+  vi.resetModules()
+  electron.contextBridge.exposeInMainWorld.mockClear()
+  await import('../../electron/preload/index')
+  expect(electron.contextBridge.exposeInMainWorld).toHaveBeenCalledTimes(1)
+  const [key, api] = electron.contextBridge.exposeInMainWorld.mock.calls[0]!
+  expect(key).toBe('messenger')
+  return api as Record<string, (...args: unknown[]) => any>
+}
+
+describe('preload', () => {
+  beforeEach(() => {
+    electron.listeners.clear()
+    vi.clearAllMocks()
+  })
+
+  it('exposes exactly the contract’s methods as window.messenger, frozen, and nothing else', async () => {
+    const api = await exposed()
+    expect(Object.keys(api).sort()).toEqual([...Object.keys(INVOKE_CHANNELS), ...Object.keys(EVENT_CHANNELS)].sort())
+    expect(Object.isFrozen(api)).toBe(true)
+    for (const value of Object.values(api)) expect(typeof value).toBe('function')
+    expect(api).not.toHaveProperty('ipcRenderer')
+    expect(api).not.toHaveProperty('send')
+  })
+
+  it('maps each method to its own channel and passes the arguments through', async () => {
+    const api = await exposed()
+    for (const [method, channel] of Object.entries(INVOKE_CHANNELS)) {
+      const result = await api[method]!(1, 'two')
+      expect(result).toEqual({ ok: true, value: { channel, args: [1, 'two'] } })
+    }
+    expect(new Set(Object.values(INVOKE_CHANNELS)).size).toBe(Object.keys(INVOKE_CHANNELS).length)
+    expect(electron.ipcRenderer.send).not.toHaveBeenCalled()
+    expect(electron.ipcRenderer.sendSync).not.toHaveBeenCalled()
+  })
+
+  it('hands listeners the payload only and returns an unsubscribe that works', async () => {
+    const api = await exposed()
+    const seen: unknown[] = []
+    const off = api.onMessage!((payload: unknown) => seen.push(payload))
+    const [handler] = electron.listeners.get(EVENT_CHANNELS.onMessage)!
+    handler!({ sender: 'the ipc event' }, { message_id: 1 })
+    expect(seen).toEqual([{ message_id: 1 }])
+    off()
+    expect(electron.listeners.get(EVENT_CHANNELS.onMessage)!.size).toBe(0)
+    expect(() => api.onStatus!('not a function')).toThrow(TypeError)
+  })
+})
+
+describe('messengerFromBridge', () => {
+  it('turns error values back into MessengerErrors with their code', async () => {
+    const bridge = {
+      ...Object.fromEntries(Object.keys(INVOKE_CHANNELS).map((m) => [m, async () => ({ ok: false, error: { code: 'forbidden', message: 'Not yours.' } })])),
+      ...Object.fromEntries(Object.keys(EVENT_CHANNELS).map((m) => [m, () => () => {}])),
+    }
+    bridge.listConversations = async () => ({ ok: true, value: [] }) as never
+    const api = messengerFromBridge(bridge as never)
+    await expect(api.listConversations()).resolves.toEqual([])
+    const error = await api.startConversation(2).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(MessengerError)
+    expect((error as MessengerError).code).toBe('forbidden')
+    expect((error as MessengerError).message).toBe('Not yours.')
+  })
+})
