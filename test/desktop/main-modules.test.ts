@@ -1,0 +1,195 @@
+import { EventEmitter } from 'node:events'
+import { describe, expect, it, vi } from 'vitest'
+import { deepLinkFromArgv, parseDeepLink } from '../../electron/main/deep-links'
+import { registerIpcHandlers, type MessengerHandlers } from '../../electron/main/ipc'
+import { notificationContent, shouldNotify, trayTooltip, unreadTotal } from '../../electron/main/notifications'
+import { hardenSession, hardenWebContents, isSafeExternalUrl, rendererCsp, secureWebPreferences } from '../../electron/main/security'
+import type { MessageDto } from '../../electron/shared/dto'
+import { INVOKE_CHANNELS } from '../../electron/shared/ipc'
+
+const message = (over: Partial<MessageDto> = {}): MessageDto => ({
+  message_id: 9,
+  conversation_id: 3,
+  sender_id: 2,
+  content: 'Hello there',
+  created_at: '2026-11-27T09:00:00.000Z',
+  is_read: false,
+  client_id: null,
+  sender: { user_id: 2, username: 'bob', display_name: 'Bob' },
+  attachments: [],
+  ...over,
+})
+
+describe('window hardening', () => {
+  it('asks Electron for an isolated, sandboxed renderer without Node', () => {
+    expect(secureWebPreferences('/app/preload.js')).toMatchObject({
+      preload: '/app/preload.js',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+    })
+  })
+
+  it('has a CSP with no remote code and only the chat server to talk to', () => {
+    const csp = rendererCsp('http://192.168.1.5:47300')
+    expect(csp).toContain("default-src 'none'")
+    expect(csp).toContain("script-src 'self';")
+    expect(csp).not.toMatch(/unsafe-eval|script-src[^;]*unsafe-inline|\*/)
+    expect(csp).toContain('connect-src \'self\' http://192.168.1.5:47300 ws://192.168.1.5:47300')
+    expect(rendererCsp(null)).toContain("connect-src 'self';")
+  })
+
+  it('opens only plain http(s) links externally', () => {
+    for (const ok of ['https://example.com/a?b', 'http://intranet.local/x']) expect(isSafeExternalUrl(ok)).toBe(true)
+    for (const bad of ['file:///etc/passwd', 'javascript:alert(1)', 'smb://host/share', 'https://user:pw@example.com', 'ms-settings:', 'not a url', 'switchboard://conversation/1']) {
+      expect(isSafeExternalUrl(bad), bad).toBe(false)
+    }
+  })
+
+  it('refuses navigation away from the app and every new window; hands safe links to the browser', () => {
+    const contents = Object.assign(new EventEmitter(), { setWindowOpenHandler: vi.fn() })
+    const openExternal = vi.fn()
+    hardenWebContents(contents as never, { isAppUrl: (u) => u.startsWith('app://'), openExternal })
+    const navigate = (event: string, url: string): boolean => {
+      const e = { preventDefault: vi.fn() }
+      contents.emit(event, e, url)
+      return e.preventDefault.mock.calls.length > 0
+    }
+    expect(navigate('will-navigate', 'https://evil.example')).toBe(true)
+    expect(navigate('will-navigate', 'app://inbox/index.html')).toBe(false)
+    expect(navigate('will-redirect', 'file:///etc/passwd')).toBe(true)
+    expect(navigate('will-attach-webview', 'https://x')).toBe(true)
+    const open = contents.setWindowOpenHandler.mock.calls[0]![0] as (d: { url: string }) => { action: string }
+    expect(open({ url: 'https://example.com/doc' })).toEqual({ action: 'deny' })
+    expect(open({ url: 'file:///etc/passwd' })).toEqual({ action: 'deny' })
+    expect(openExternal.mock.calls).toEqual([['https://example.com/doc']])
+  })
+
+  it('denies every permission but notifications and puts the CSP on every response', () => {
+    const session = { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn(), webRequest: { onHeadersReceived: vi.fn() } }
+    hardenSession(session as never, () => 'the-csp')
+    const request = session.setPermissionRequestHandler.mock.calls[0]![0] as (c: unknown, p: string, cb: (ok: boolean) => void) => void
+    const answers: Record<string, boolean> = {}
+    for (const p of ['media', 'geolocation', 'notifications', 'openExternal', 'clipboard-read', 'fullscreen']) request(null, p, (ok) => (answers[p] = ok))
+    expect(answers).toEqual({ media: false, geolocation: false, notifications: true, openExternal: false, 'clipboard-read': false, fullscreen: false })
+    const check = session.setPermissionCheckHandler.mock.calls[0]![0] as (c: unknown, p: string) => boolean
+    expect(check(null, 'media')).toBe(false)
+    const headers = session.webRequest.onHeadersReceived.mock.calls[0]![0] as (d: unknown, cb: (r: unknown) => void) => void
+    let answer: any
+    headers({ responseHeaders: { 'X-Other': ['1'] } }, (r) => (answer = r))
+    expect(answer.responseHeaders).toEqual({ 'X-Other': ['1'], 'Content-Security-Policy': ['the-csp'] })
+  })
+})
+
+describe('IPC handlers', () => {
+  function setup(trusted = true) {
+    const handlers = new Map<string, (event: unknown, ...args: unknown[]) => Promise<any>>()
+    const ipcMain = { handle: vi.fn((ch: string, fn: any) => handlers.set(ch, fn)), removeHandler: vi.fn((ch: string) => handlers.delete(ch)) }
+    const impl = Object.fromEntries(Object.keys(INVOKE_CHANNELS).map((m) => [m, vi.fn(async (...args: unknown[]) => ({ method: m, args }))])) as unknown as MessengerHandlers & Record<string, ReturnType<typeof vi.fn>>
+    const dispose = registerIpcHandlers(ipcMain, impl, () => trusted)
+    const invoke = (method: keyof typeof INVOKE_CHANNELS, ...args: unknown[]) => handlers.get(INVOKE_CHANNELS[method])!({ senderFrame: {} }, ...args)
+    return { handlers, impl, invoke, dispose }
+  }
+
+  it('registers one handler per channel, and removes them all', () => {
+    const { handlers, dispose } = setup()
+    expect([...handlers.keys()].sort()).toEqual(Object.values(INVOKE_CHANNELS).sort())
+    dispose()
+    expect(handlers.size).toBe(0)
+  })
+
+  it('passes valid arguments through and answers with a value', async () => {
+    const { invoke, impl } = setup()
+    expect(await invoke('sendMessage', 3, 'hi')).toEqual({ ok: true, value: { method: 'sendMessage', args: [3, 'hi'] } })
+    expect(await invoke('login', { username: 'Ada', password: 'secret-pass' })).toMatchObject({ ok: true })
+    expect(impl.login).toHaveBeenCalledWith({ username: 'ada', password: 'secret-pass' })
+  })
+
+  it.each([
+    ['sendMessage', ['3', 'hi']],
+    ['sendMessage', [3, 'x'.repeat(10_001)]],
+    ['startConversation', [-1]],
+    ['joinServer', ['file:///etc/passwd']],
+    ['openExternal', ['javascript:alert(1)']],
+    ['getFile', ['/api/files/../../switchboard.db']],
+    ['setTyping', [1, 'yes']],
+    ['markAsRead', [1]],
+    ['login', [{ username: 'ada' }]],
+    ['uploadFile', [{ name: 'x', type: 'text/plain', bytes: 'not bytes' }]],
+  ])('refuses %s(%j) before anything happens', async (method, args) => {
+    const { invoke, impl } = setup()
+    const answer = await invoke(method as never, ...args)
+    expect(answer).toMatchObject({ ok: false, error: { code: 'bad_request' } })
+    expect(answer.error.message).toContain(method)
+    expect(impl[method]).not.toHaveBeenCalled()
+  })
+
+  it('refuses calls from frames that are not the app’s own', async () => {
+    const { invoke, impl } = setup(false)
+    expect(await invoke('listConversations')).toMatchObject({ ok: false, error: { code: 'forbidden' } })
+    expect(impl.listConversations).not.toHaveBeenCalled()
+  })
+
+  it('turns a failing handler into an error value with its code', async () => {
+    const { invoke, impl } = setup()
+    impl.startConversation.mockRejectedValueOnce(Object.assign(new Error('User 9 does not exist.'), { info: { code: 'not_found', message: 'User 9 does not exist.' } }))
+    expect(await invoke('startConversation', 9)).toEqual({ ok: false, error: { code: 'not_found', message: 'User 9 does not exist.' } })
+  })
+})
+
+describe('deep links', () => {
+  it.each([
+    ['switchboard://conversation/42', { kind: 'conversation', conversationId: 42 }],
+    ['switchboard://conversation/42/', { kind: 'conversation', conversationId: 42 }],
+    ['switchboard://join?url=http%3A%2F%2F192.168.1.5%3A47300%2Fsome%2Fpath', { kind: 'join', url: 'http://192.168.1.5:47300' }],
+    ['switchboard://conversation/0', null],
+    ['switchboard://conversation/99999999999', null],
+    ['switchboard://conversation/abc', null],
+    ['switchboard://join?url=file%3A%2F%2F%2Fetc%2Fpasswd', null],
+    ['switchboard://join?url=javascript%3Aalert(1)', null],
+    ['switchboard://settings', null],
+    ['https://conversation/42', null],
+    ['nonsense', null],
+  ])('%s → %j', (link, expected) => {
+    expect(parseDeepLink(link)).toEqual(expected)
+  })
+
+  it('finds the link among a second instance’s arguments', () => {
+    expect(deepLinkFromArgv(['/opt/Switchboard/switchboard', '--no-sandbox', 'switchboard://conversation/7'])).toEqual({ kind: 'conversation', conversationId: 7 })
+    expect(deepLinkFromArgv(['/opt/Switchboard/switchboard'])).toBeNull()
+  })
+})
+
+describe('notification policy', () => {
+  const base = { selfId: 1, windowFocused: true, activeConversationId: 3, doNotDisturb: false }
+  it.each([
+    ['a message in the conversation on screen', message(), base, false],
+    ['a message in another conversation', message({ conversation_id: 4 }), base, true],
+    ['a message while the window is not focused', message(), { ...base, windowFocused: false }, true],
+    ['a message while no conversation is open', message(), { ...base, activeConversationId: null }, true],
+    ['my own message from another device', message({ sender_id: 1 }), { ...base, windowFocused: false }, false],
+    ['anything in do-not-disturb', message({ conversation_id: 4 }), { ...base, doNotDisturb: true }, false],
+  ])('%s → %s', (_what, m, state, expected) => {
+    expect(shouldNotify(m, state)).toBe(expected)
+  })
+
+  it('says who wrote and a short plain preview', () => {
+    expect(notificationContent(message({ content: 'line one\n\nline   two' }))).toEqual({ title: 'Bob', body: 'line one line two' })
+    expect(notificationContent(message({ content: 'x'.repeat(500) })).body).toHaveLength(140)
+    const file = { attachment_id: 1, message_id: 9, file_url: '/api/files/x', file_name: 'plan.pdf', file_type: 'application/pdf', size: 1 }
+    expect(notificationContent(message({ content: '', attachments: [file] })).body).toBe('Sent a file: plan.pdf')
+    expect(notificationContent(message({ content: '', attachments: [file, file] })).body).toBe('Sent 2 files')
+  })
+
+  it('counts unread across conversations for the badge and tray', () => {
+    expect(unreadTotal([{ unread_count: 2 }, { unread_count: 0 }, { unread_count: 5 }])).toBe(7)
+    expect(trayTooltip(0)).toBe('Switchboard')
+    expect(trayTooltip(1)).toBe('Switchboard: 1 unread message')
+    expect(trayTooltip(7)).toBe('Switchboard: 7 unread messages')
+  })
+})
