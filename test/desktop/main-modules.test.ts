@@ -137,7 +137,7 @@ describe('IPC handlers', () => {
 
   it('turns a failing handler into an error value with its code', async () => {
     const { invoke, impl } = setup()
-    impl.startConversation.mockRejectedValueOnce(Object.assign(new Error('User 9 does not exist.'), { info: { code: 'not_found', message: 'User 9 does not exist.' } }))
+    ;(impl.startConversation as unknown as ReturnType<typeof vi.fn>).mockRejectedValueOnce(Object.assign(new Error('User 9 does not exist.'), { info: { code: 'not_found', message: 'User 9 does not exist.' } }))
     expect(await invoke('startConversation', 9)).toEqual({ ok: false, error: { code: 'not_found', message: 'User 9 does not exist.' } })
   })
 })
