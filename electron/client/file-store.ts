@@ -1,27 +1,29 @@
 // Node only (the desktop app's main process): the web client uses WebStorageStore instead.
-import { mkdir, open, readFile, rename } from 'node:fs/promises'
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { ClientState, ClientStore } from './store'
 
-/** A JSON file replaced atomically and flushed to disk, so a crash or power cut keeps the last save whole. */
-export class FileStore implements ClientStore {
+/**
+ * A JSON file replaced atomically and flushed to disk, so a crash or power cut keeps the last save
+ * whole. One write at a time; saves made while one is under way coalesce into the next.
+ */
+export class JsonFile<T> {
   private queue: Promise<void> = Promise.resolve()
   private next: { text: string; done: Promise<void> } | null = null
 
-  constructor(private readonly file: string) {}
+  constructor(readonly file: string) {}
 
-  async load(): Promise<ClientState | null> {
+  async read(): Promise<T | null> {
     try {
-      return JSON.parse(await readFile(this.file, 'utf8')) as ClientState
+      return JSON.parse(await readFile(this.file, 'utf8')) as T
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null
       throw error
     }
   }
 
-  /** One write at a time; saves made while one is under way coalesce into the next, and the last wins. */
-  save(state: ClientState): Promise<void> {
-    const text = JSON.stringify(state)
+  write(value: T): Promise<void> {
+    const text = JSON.stringify(value)
     if (this.next) {
       this.next.text = text
       return this.next.done
@@ -29,14 +31,19 @@ export class FileStore implements ClientStore {
     const slot: { text: string; done: Promise<void> } = { text, done: Promise.resolve() }
     slot.done = this.queue.catch(() => {}).then(() => {
       this.next = null
-      return this.write(slot.text)
+      return this.replace(slot.text)
     })
     this.next = slot
     this.queue = slot.done
     return slot.done
   }
 
-  private async write(text: string): Promise<void> {
+  async remove(): Promise<void> {
+    await this.queue.catch(() => {})
+    await rm(this.file, { force: true })
+  }
+
+  private async replace(text: string): Promise<void> {
     await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 })
     const temp = `${this.file}.tmp`
     const handle = await open(temp, 'w', 0o600)
@@ -47,5 +54,22 @@ export class FileStore implements ClientStore {
       await handle.close()
     }
     await rename(temp, this.file)
+  }
+}
+
+/** ChatClient's outbox and cursor in a file. */
+export class FileStore implements ClientStore {
+  private readonly json: JsonFile<ClientState>
+
+  constructor(file: string) {
+    this.json = new JsonFile(file)
+  }
+
+  load(): Promise<ClientState | null> {
+    return this.json.read()
+  }
+
+  save(state: ClientState): Promise<void> {
+    return this.json.write(state)
   }
 }

@@ -1,22 +1,8 @@
-import { fork } from 'node:child_process'
-import path from 'node:path'
 import { afterEach, expect, it } from 'vitest'
-import { serverArgs, startEmbeddedServer, type EmbeddedServer, type SpawnServer } from '../../electron/main/host'
+import { serverArgs, startEmbeddedServer, type EmbeddedServer } from '../../electron/main/host'
 import { Api, pair } from '../helpers/api'
+import { forkServer } from '../helpers/fork-server'
 import { tempDir } from '../helpers/server'
-
-const CLI = path.resolve(__dirname, '../../electron/server/cli.ts')
-
-/** The Node stand-in for Electron's utilityProcess.fork. */
-const forkServer: SpawnServer = (args) => {
-  const child = fork(CLI, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
-  return {
-    onMessage: (listener) => child.on('message', listener),
-    onExit: (listener) => child.on('exit', (code) => listener(code)),
-    postMessage: (message) => child.send(message as object),
-    kill: () => child.kill('SIGKILL'),
-  }
-}
 
 const running: EmbeddedServer[] = []
 afterEach(async () => {

@@ -1,0 +1,303 @@
+// What the desktop app does for the renderer: host or join a server, sign in, and forward chat
+// operations to ChatClient; events come back to the window, to native notifications and to the badge.
+// Electron reaches it only through the dependencies it is given, so it runs (and is tested) in Node.
+import { createHash } from 'node:crypto'
+import path from 'node:path'
+import { ChatClient } from '../client/chat-client'
+import { FileStore } from '../client/file-store'
+import { auth, HttpApi } from '../client/http'
+import type { MessageDto, UploadedFileDto } from '../shared/dto'
+import { EVENT_CHANNELS, type EventMethod } from '../shared/ipc'
+import type { ConnectionStatus, Credentials, DiscoveredServer, FileBytes, PendingMessageDto, Preferences, Registration, ServerSetup, SessionInfo } from '../shared/messenger-api'
+import type { ErrorInfo } from '../shared/result'
+import type { Advertisement } from './discovery'
+import { startEmbeddedServer, type EmbeddedServer, type SpawnServer } from './host'
+import type { MessengerHandlers } from './ipc'
+import { notificationContent, shouldNotify, unreadTotal } from './notifications'
+import type { SettingsStore } from './settings'
+import type { TokenVault } from './token-vault'
+
+export interface ControllerDeps {
+  settings: SettingsStore
+  vault: TokenVault
+  /** The app's data folder: the embedded server's data and the outbox live under it. */
+  userDataDir: string
+  spawnServer: SpawnServer
+  migrationsDir?: string
+  discovery: { browse(): Promise<DiscoveredServer[]>; advertise(server: { name: string; port: number; version: string }): Advertisement }
+  /** This computer's LAN addresses (IPv4, not internal). */
+  lanAddresses(): string[]
+  hostName(): string
+  version: string
+  openExternal(url: string): Promise<void>
+  /** Shows a native notification; clicking it calls `onClick`. */
+  notify(notification: { title: string; body: string; onClick(): void }): void
+  /** Sends an event to the window, if there is one. */
+  send(channel: string, payload: unknown): void
+  windowFocused(): boolean
+  /** Brings the window to the front (a notification was clicked). */
+  showWindow(): void
+  setBadge(count: number): void
+  log: { info(message: string, extra?: object): void; warn(message: string, extra?: object): void }
+  fetch?: typeof fetch
+}
+
+type Failure = Error & { info: ErrorInfo }
+const fail = (code: ErrorInfo['code'], message: string): Failure => Object.assign(new Error(message), { info: { code, message } })
+
+export class DesktopController {
+  private host: EmbeddedServer | null = null
+  private advertisement: Advertisement | null = null
+  private serverUrl: string | null = null
+  private client: ChatClient | null = null
+  private session: SessionInfo | null = null
+  private activeConversationId: number | null = null
+  private readonly unread = new Map<number, number>()
+  private stopping = false
+
+  constructor(private readonly deps: ControllerDeps) {}
+
+  /** Restores the last set-up and session. */
+  async start(): Promise<void> {
+    const settings = await this.deps.settings.load()
+    if (settings.mode === 'host') await this.startHost(settings.lan)
+    else if (settings.mode === 'join' && settings.join_url) this.serverUrl = settings.join_url
+    const saved = await this.deps.vault.load()
+    if (saved && saved.server_url === this.serverUrl) {
+      try {
+        const user = await new HttpApi(saved.server_url, saved.token, this.deps.fetch).me()
+        await this.openSession(saved.server_url, saved.token, user)
+      } catch (error) {
+        this.deps.log.warn('saved session not restored', { error: String(error) })
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true
+    await this.client?.close()
+    await this.advertisement?.stop()
+    await this.host?.stop()
+  }
+
+  /** After the computer wakes: fresh connection, catch-up, outbox. */
+  resync(): void {
+    this.client?.resync()
+  }
+
+  /** A notification was clicked or a link opened: show that conversation. */
+  openConversation(conversationId: number): void {
+    this.deps.showWindow()
+    this.deps.send(EVENT_CHANNELS.onOpenConversation, conversationId)
+  }
+
+  readonly handlers: MessengerHandlers = {
+    getSetup: async () => this.setup(),
+    hostServer: async ({ lan }) => {
+      await this.startHost(lan)
+      await this.deps.settings.update({ mode: 'host', lan })
+      return this.setup()
+    },
+    joinServer: async (url) => {
+      const origin = new URL(url).origin
+      const health = await (this.deps.fetch ?? fetch)(`${origin}/api/health`).then((r) => r.ok, () => false)
+      if (!health) throw fail('unavailable', `No Switchboard server answers at ${origin}.`)
+      await this.stopHost()
+      await this.switchServer(origin)
+      await this.deps.settings.update({ mode: 'join', join_url: origin })
+      return this.setup()
+    },
+    discoverServers: () => this.deps.discovery.browse(),
+    getSession: async () => this.session,
+    register: async (registration: Registration) => this.signIn(() => auth.register(this.requireServer(), registration, this.deps.fetch)),
+    login: async (credentials: Credentials) => this.signIn(() => auth.login(this.requireServer(), credentials, this.deps.fetch)),
+    logout: async () => {
+      await this.closeSession()
+      await this.deps.vault.clear()
+    },
+    listConversations: async () => {
+      const { client, user } = this.requireSession()
+      const conversations = await client.api.conversations(user.user_id)
+      this.unread.clear()
+      for (const c of conversations) this.unread.set(c.conversation_id, c.unread_count)
+      this.updateBadge()
+      return conversations
+    },
+    searchUsers: (query) => this.requireSession().client.api.searchUsers(query),
+    startConversation: (userId) => {
+      const { client, user } = this.requireSession()
+      return client.api.startConversation(user.user_id, userId)
+    },
+    getMessages: (conversationId, page) => this.requireSession().client.api.messages(conversationId, page ?? {}),
+    sendMessage: (conversationId, content, attachments) =>
+      this.requireSession().client.send(conversationId, content, attachments?.map((a) => ({ file_url: a.file_url, file_name: a.file_name ?? undefined }))) as Promise<PendingMessageDto>,
+    retrySend: (clientId) => this.requireSession().client.retry(clientId),
+    discardSend: (clientId) => this.requireSession().client.discard(clientId),
+    getOutbox: async () => this.requireSession().client.outbox,
+    markAsRead: async (messageId, conversationId) => {
+      await this.requireSession().client.markAsRead(messageId, conversationId)
+      this.unread.set(conversationId, 0)
+      this.updateBadge()
+    },
+    joinConversation: (conversationId) => this.requireSession().client.joinConversation(conversationId),
+    leaveConversation: (conversationId) => this.requireSession().client.leaveConversation(conversationId),
+    setTyping: async (conversationId, isTyping) => this.requireSession().client.setTyping(conversationId, isTyping),
+    getOnlineUsers: (userIds) => this.requireSession().client.onlineUsers(userIds),
+    getStatus: async () => this.client?.status ?? ({ state: 'offline', pending: 0, failed: 0 } satisfies ConnectionStatus),
+    uploadFile: async (file: FileBytes): Promise<UploadedFileDto> =>
+      this.requireSession().client.api.upload(new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.type }), file.name),
+    getFile: async (fileUrl) => {
+      const blob = await this.requireSession().client.api.file(fileUrl)
+      return { name: fileUrl.split('/').pop() ?? 'file', type: blob.type, bytes: new Uint8Array(await blob.arrayBuffer()) }
+    },
+    setActiveConversation: async (conversationId) => {
+      this.activeConversationId = conversationId
+    },
+    getPreferences: async () => this.preferences(),
+    setPreferences: async (changes) => {
+      await this.deps.settings.update({ ...(changes.do_not_disturb === undefined ? {} : { do_not_disturb: changes.do_not_disturb }) })
+      return this.preferences()
+    },
+    openExternal: (url) => this.deps.openExternal(url),
+  }
+
+  private preferences(): Preferences {
+    return { do_not_disturb: this.deps.settings.get().do_not_disturb }
+  }
+
+  private setup(): ServerSetup {
+    const settings = this.deps.settings.get()
+    const lan = settings.mode === 'host' && settings.lan && this.host !== null
+    return {
+      mode: settings.mode,
+      lan: settings.lan,
+      server_url: this.serverUrl,
+      lan_urls: lan && this.host ? this.deps.lanAddresses().map((a) => `http://${a}:${this.host!.port}`) : [],
+    }
+  }
+
+  private requireServer(): string {
+    if (!this.serverUrl) throw fail('bad_request', 'Choose to host a server or join one first.')
+    return this.serverUrl
+  }
+
+  private requireSession(): { client: ChatClient; user: SessionInfo['user'] } {
+    if (!this.client || !this.session) throw fail('unauthorized', 'Sign in first.')
+    return { client: this.client, user: this.session.user }
+  }
+
+  private async signIn(call: () => Promise<{ token: string; user: SessionInfo['user'] }>): Promise<SessionInfo> {
+    const serverUrl = this.requireServer()
+    const { token, user } = await call()
+    const status = await this.deps.vault.save({ server_url: serverUrl, token })
+    if (status.warning) this.deps.log.warn(status.warning)
+    await this.openSession(serverUrl, token, user)
+    return this.session!
+  }
+
+  private async openSession(serverUrl: string, token: string, user: SessionInfo['user']): Promise<void> {
+    await this.closeSession()
+    const key = createHash('sha256').update(`${serverUrl}|${user.user_id}`).digest('hex').slice(0, 16)
+    const client = await ChatClient.open({
+      url: serverUrl,
+      token,
+      user,
+      store: new FileStore(path.join(this.deps.userDataDir, 'outbox', `${key}.json`)),
+      ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
+    })
+    this.client = client
+    this.session = { server_url: serverUrl, user }
+    const forward = <K extends EventMethod>(method: K) => (payload: unknown) => this.deps.send(EVENT_CHANNELS[method], payload)
+    client.on('message', (message) => {
+      this.deps.send(EVENT_CHANNELS.onMessage, message)
+      this.onIncoming(message)
+    })
+    client.on('read', forward('onRead'))
+    client.on('read_state', forward('onReadState'))
+    client.on('typing', forward('onTyping'))
+    client.on('presence', forward('onPresence'))
+    client.on('user_joined', forward('onUserJoined'))
+    client.on('user_left', forward('onUserLeft'))
+    client.on('outbox', forward('onOutbox'))
+    client.on('status', forward('onStatus'))
+    client.on('auth_error', (error) => {
+      this.deps.send(EVENT_CHANNELS.onSessionEnded, error)
+      void this.closeSession().then(() => this.deps.vault.clear())
+    })
+    client.connect()
+  }
+
+  private onIncoming(message: MessageDto): void {
+    const session = this.session
+    if (!session || message.sender_id === session.user.user_id) return
+    const attention = {
+      selfId: session.user.user_id,
+      windowFocused: this.deps.windowFocused(),
+      activeConversationId: this.activeConversationId,
+      doNotDisturb: this.deps.settings.get().do_not_disturb,
+    }
+    const inView = attention.windowFocused && attention.activeConversationId === message.conversation_id
+    if (!inView) {
+      this.unread.set(message.conversation_id, (this.unread.get(message.conversation_id) ?? 0) + 1)
+      this.updateBadge()
+    }
+    if (shouldNotify(message, attention)) {
+      this.deps.notify({ ...notificationContent(message), onClick: () => this.openConversation(message.conversation_id) })
+    }
+  }
+
+  private updateBadge(): void {
+    this.deps.setBadge(unreadTotal([...this.unread.values()].map((unread_count) => ({ unread_count }))))
+  }
+
+  private async closeSession(): Promise<void> {
+    await this.client?.close()
+    this.client = null
+    this.session = null
+    this.unread.clear()
+    this.updateBadge()
+  }
+
+  /** A different server means a different account: sign out of the old one. */
+  private async switchServer(url: string): Promise<void> {
+    if (this.serverUrl === url) return
+    this.serverUrl = url
+    if (this.session && this.session.server_url !== url) {
+      await this.closeSession()
+      await this.deps.vault.clear()
+    }
+  }
+
+  private async startHost(lan: boolean): Promise<void> {
+    await this.stopHost()
+    const settings = this.deps.settings.get()
+    const options = { dataDir: path.join(this.deps.userDataDir, 'server'), lan, ...(this.deps.migrationsDir ? { migrationsDir: this.deps.migrationsDir } : {}) }
+    let host: EmbeddedServer
+    try {
+      host = await startEmbeddedServer(this.deps.spawnServer, { ...options, port: settings.host_port })
+    } catch (error) {
+      if (!/EADDRINUSE/.test(String(error))) throw fail('internal', (error as Error).message)
+      // The usual port is taken: any free port will do for this run.
+      host = await startEmbeddedServer(this.deps.spawnServer, { ...options, port: 0 })
+    }
+    this.host = host
+    host.onExit((code) => {
+      if (this.stopping || this.host !== host) return
+      this.deps.log.warn('embedded server stopped unexpectedly; restarting', { code })
+      this.host = null
+      void this.startHost(lan).catch((error: unknown) => this.deps.log.warn('restart failed', { error: String(error) }))
+    })
+    if (lan) {
+      this.advertisement = this.deps.discovery.advertise({ name: settings.host_name ?? this.deps.hostName(), port: host.port, version: this.deps.version })
+    }
+    await this.switchServer(host.url)
+  }
+
+  private async stopHost(): Promise<void> {
+    await this.advertisement?.stop()
+    this.advertisement = null
+    const host = this.host
+    this.host = null
+    await host?.stop()
+  }
+}

@@ -1,0 +1,191 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { DesktopController, type ControllerDeps } from '../../electron/main/controller'
+import { SettingsStore } from '../../electron/main/settings'
+import { TokenVault, type SafeStorageLike } from '../../electron/main/token-vault'
+import type { MessageDto } from '../../electron/shared/dto'
+import { EVENT_CHANNELS } from '../../electron/shared/ipc'
+import { Api, person } from '../helpers/api'
+import { forkServer } from '../helpers/fork-server'
+import { noLimits, startServer, tempDir, type TestServer } from '../helpers/server'
+import { sleep } from '../helpers/sockets'
+
+/** Stands in for the OS keychain: reversible, but the bytes on disk are not the token. */
+const fakeSafeStorage = (backend: 'gnome_libsecret' | 'basic_text' = 'gnome_libsecret', available = true): SafeStorageLike => ({
+  isAsyncEncryptionAvailable: async () => available,
+  encryptStringAsync: async (s: string) => Buffer.from([...Buffer.from(s)].map((b) => b ^ 0x5a)),
+  decryptStringAsync: async (b: Buffer) => ({ result: Buffer.from([...b].map((x) => x ^ 0x5a)).toString(), shouldReEncrypt: false }),
+  getSelectedStorageBackend: () => backend,
+})
+
+interface Harness {
+  controller: DesktopController
+  deps: ControllerDeps
+  sent: { channel: string; payload: unknown }[]
+  notifications: { title: string; body: string; onClick(): void }[]
+  badge: number[]
+  focused: { value: boolean }
+  userDataDir: string
+}
+
+const controllers: DesktopController[] = []
+const servers: TestServer[] = []
+afterEach(async () => {
+  for (const c of controllers.splice(0)) await c.stop()
+  for (const s of servers.splice(0)) await s.close()
+})
+
+async function harness(userDataDir = tempDir(), safeStorage = fakeSafeStorage()): Promise<Harness> {
+  const sent: Harness['sent'] = []
+  const notifications: Harness['notifications'] = []
+  const badge: number[] = []
+  const focused = { value: true }
+  const deps: ControllerDeps = {
+    settings: new SettingsStore(path.join(userDataDir, 'settings.json')),
+    vault: new TokenVault(safeStorage, path.join(userDataDir, 'session.json'), 'linux'),
+    userDataDir,
+    spawnServer: forkServer,
+    discovery: { browse: vi.fn(async () => [{ name: 'Office', url: 'http://10.0.0.2:47300', addresses: ['10.0.0.2'] }]), advertise: vi.fn(() => ({ stop: async () => {} })) },
+    lanAddresses: () => ['192.168.1.20'],
+    hostName: () => 'test-host',
+    version: '0.1.0',
+    openExternal: vi.fn(async () => {}),
+    notify: (n) => notifications.push(n),
+    send: (channel, payload) => sent.push({ channel, payload }),
+    windowFocused: () => focused.value,
+    showWindow: vi.fn(),
+    setBadge: (n) => badge.push(n),
+    log: { info: () => {}, warn: () => {} },
+  }
+  const controller = new DesktopController(deps)
+  controllers.push(controller)
+  await controller.start()
+  return { controller, deps, sent, notifications, badge, focused, userDataDir }
+}
+
+async function until(what: string, predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const end = Date.now() + timeoutMs
+  while (!predicate()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
+    await sleep(20)
+  }
+}
+
+const messagesSent = (h: Harness): MessageDto[] => h.sent.filter((s) => s.channel === EVENT_CHANNELS.onMessage).map((s) => s.payload as MessageDto)
+
+describe('host mode, from first run to notifications', () => {
+  it('hosts on loopback, signs up, keeps the token encrypted, notifies and badges what is not in view', async () => {
+    const h = await harness()
+    const { handlers } = h.controller
+    expect(await handlers.getSetup()).toEqual({ mode: null, lan: false, server_url: null, lan_urls: [] })
+    await expect(handlers.login({ username: 'ada', password: 'whatever-1' })).rejects.toMatchObject({ info: { code: 'bad_request' } })
+
+    const setup = await handlers.hostServer({ lan: false })
+    expect(setup).toMatchObject({ mode: 'host', lan: false, server_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), lan_urls: [] })
+    expect(h.deps.discovery.advertise).not.toHaveBeenCalled()
+    const session = await handlers.register({ username: 'ada', password: 'correct horse battery', display_name: 'Ada' })
+    expect(session).toMatchObject({ server_url: setup.server_url, user: { username: 'ada' } })
+    const token = (await h.deps.vault.load())!.token
+    expect(token.split('.')).toHaveLength(3) // a JWT
+    expect(readFileSync(path.join(h.userDataDir, 'session.json'), 'utf8')).not.toContain(token)
+
+    // Bob writes from elsewhere.
+    const bob = await person(setup.server_url!, 'bob')
+    const conversation = await handlers.startConversation(bob.user.user_id)
+    await until('online', () => h.sent.some((s) => s.channel === EVENT_CHANNELS.onStatus && (s.payload as { state: string }).state === 'online'))
+
+    // The conversation is on screen and the window focused: shown, not notified, not badged.
+    await handlers.setActiveConversation(conversation.conversation_id)
+    await bob.api.post(`/api/messages/${conversation.conversation_id}`, { content: 'in view', sender_id: bob.user.user_id })
+    await until('first message', () => messagesSent(h).length === 1)
+    expect(h.notifications).toHaveLength(0)
+
+    // The window loses focus: the next message notifies and counts.
+    h.focused.value = false
+    const second = (await bob.api.post(`/api/messages/${conversation.conversation_id}`, { content: 'are you there?', sender_id: bob.user.user_id })).body
+    await until('notification', () => h.notifications.length === 1)
+    expect(h.notifications[0]).toMatchObject({ title: 'bob', body: 'are you there?' })
+    expect(h.badge.at(-1)).toBe(1)
+
+    // Clicking it brings the window and opens the conversation.
+    h.notifications[0]!.onClick()
+    expect(h.deps.showWindow).toHaveBeenCalled()
+    expect(h.sent.at(-1)).toEqual({ channel: EVENT_CHANNELS.onOpenConversation, payload: conversation.conversation_id })
+
+    // Reading clears the badge, and Bob sees ✓✓.
+    await handlers.markAsRead(second.message_id, conversation.conversation_id)
+    expect(h.badge.at(-1)).toBe(0)
+    const seen = (await bob.api.get(`/api/messages/${conversation.conversation_id}`)).body as MessageDto[]
+    expect(seen.every((m) => m.is_read)).toBe(true)
+
+    // Do not disturb: counted, not notified.
+    await handlers.setPreferences({ do_not_disturb: true })
+    await bob.api.post(`/api/messages/${conversation.conversation_id}`, { content: 'shh', sender_id: bob.user.user_id })
+    await until('third message', () => messagesSent(h).length === 3)
+    expect(h.notifications).toHaveLength(1)
+    expect(h.badge.at(-1)).toBe(1)
+  })
+
+  it('sends through the outbox and restores the session after a restart of the app', async () => {
+    const dir = tempDir()
+    const first = await harness(dir)
+    const setup = await first.controller.handlers.hostServer({ lan: false })
+    const session = await first.controller.handlers.register({ username: 'grace', password: 'correct horse battery' })
+    const bob = await person(setup.server_url!, 'bob')
+    const conversation = await first.controller.handlers.startConversation(bob.user.user_id)
+    const pending = await first.controller.handlers.sendMessage(conversation.conversation_id, 'from the desktop')
+    expect(pending).toMatchObject({ state: 'pending', content: 'from the desktop', client_id: expect.stringMatching(/^c-/) })
+    await until('sent', () => first.sent.some((s) => s.channel === EVENT_CHANNELS.onOutbox && (s.payload as unknown[]).length === 0))
+    await first.controller.stop()
+    controllers.splice(controllers.indexOf(first.controller), 1)
+
+    const second = await harness(dir)
+    expect(await second.controller.handlers.getSetup()).toMatchObject({ mode: 'host', server_url: setup.server_url })
+    expect(await second.controller.handlers.getSession()).toEqual(session)
+    const history = await second.controller.handlers.getMessages(conversation.conversation_id)
+    expect(history.map((m) => m.content)).toEqual(['from the desktop'])
+  })
+
+  it('shares on the LAN: announces over mDNS and lists the addresses others can join', async () => {
+    const h = await harness()
+    const setup = await h.controller.handlers.hostServer({ lan: true })
+    const port = Number(new URL(setup.server_url!).port)
+    expect(setup.lan_urls).toEqual([`http://192.168.1.20:${port}`])
+    expect(h.deps.discovery.advertise).toHaveBeenCalledWith({ name: 'test-host', port, version: '0.1.0' })
+  })
+})
+
+describe('join mode', () => {
+  it('joins a server that answers, refuses one that does not, and lists discovered servers', async () => {
+    const remote = await startServer(noLimits)
+    servers.push(remote)
+    const h = await harness()
+    await expect(h.controller.handlers.joinServer('http://127.0.0.1:9')).rejects.toMatchObject({ info: { code: 'unavailable' } })
+    const setup = await h.controller.handlers.joinServer(`${remote.url}/some/path`)
+    expect(setup).toEqual({ mode: 'join', lan: false, server_url: remote.url, lan_urls: [] })
+    const session = await h.controller.handlers.register({ username: 'joiner', password: 'correct horse battery' })
+    expect((await new Api(remote.url).post('/api/auth/login', { username: 'joiner', password: 'correct horse battery' })).status).toBe(200)
+    expect(session.server_url).toBe(remote.url)
+    expect(await h.controller.handlers.discoverServers()).toEqual([{ name: 'Office', url: 'http://10.0.0.2:47300', addresses: ['10.0.0.2'] }])
+  })
+
+  it('keeps a token only for this run, and says so, where no secure storage exists', async () => {
+    const remote = await startServer(noLimits)
+    servers.push(remote)
+    const warnings: string[] = []
+    const h = await harness(tempDir(), fakeSafeStorage('basic_text', false))
+    h.deps.log.warn = (m: string) => warnings.push(m)
+    await h.controller.handlers.joinServer(remote.url)
+    await h.controller.handlers.register({ username: 'nokeyring', password: 'correct horse battery' })
+    expect(warnings.join(' ')).toMatch(/sign in again after restarting/)
+    expect(() => readFileSync(path.join(h.userDataDir, 'session.json'))).toThrow()
+  })
+
+  it('warns when Linux falls back to a plain-text keyring', async () => {
+    const vault = new TokenVault(fakeSafeStorage('basic_text'), path.join(tempDir(), 's.json'), 'linux')
+    expect(await vault.status()).toEqual({ persistent: true, warning: expect.stringMatching(/weak protection/) })
+    const mac = new TokenVault(fakeSafeStorage('basic_text'), path.join(tempDir(), 's.json'), 'darwin')
+    expect((await mac.status()).warning).toBeNull()
+  })
+})
