@@ -85,6 +85,17 @@ export class DesktopController {
     this.client?.resync()
   }
 
+  /** The server the renderer may talk to (the CSP's connect-src). */
+  get serverOrigin(): string | null {
+    return this.serverUrl
+  }
+
+  /** A switchboard://join link was opened: the inbox offers to join. */
+  requestJoin(url: string): void {
+    this.deps.showWindow()
+    this.deps.send(EVENT_CHANNELS.onJoinRequested, url)
+  }
+
   /** A notification was clicked or a link opened: show that conversation. */
   openConversation(conversationId: number): void {
     this.deps.showWindow()

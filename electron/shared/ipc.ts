@@ -53,6 +53,7 @@ export const EVENT_CHANNELS = {
   onStatus: 'event:status',
   onSessionEnded: 'event:session-ended',
   onOpenConversation: 'event:open-conversation',
+  onJoinRequested: 'event:join-requested',
 } as const satisfies Record<EventMethod, string>
 
 /** What every invoke answers: errors cross the boundary as values, and the preload turns them into MessengerErrors. */

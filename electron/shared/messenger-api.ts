@@ -123,6 +123,8 @@ export interface MessengerApi {
   onSessionEnded(listener: (error: ErrorInfo) => void): Unsubscribe
   /** The app asks the inbox to open a conversation (a notification was clicked, a link was opened). */
   onOpenConversation(listener: (conversationId: number) => void): Unsubscribe
+  /** A switchboard://join link was opened: offer to join this server. */
+  onJoinRequested(listener: (url: string) => void): Unsubscribe
 }
 
 /** The error a MessengerApi promise rejects with: the code says what to do, the message says it to a person. */

@@ -1,0 +1,121 @@
+// A stand-in for the `electron` module that records what main asks of Electron. utilityProcess.fork
+// starts the real server entry with child_process.fork, so host mode runs for real.
+import { fork } from 'node:child_process'
+import { EventEmitter } from 'node:events'
+import path from 'node:path'
+import { vi } from 'vitest'
+
+const SERVER_ENTRY = path.resolve(__dirname, '../../electron/server/cli.ts')
+
+export function createElectronMock(options: { userData: string; lock?: boolean }) {
+  const app = Object.assign(new EventEmitter(), {
+    isPackaged: false,
+    requestSingleInstanceLock: vi.fn(() => options.lock ?? true),
+    quit: vi.fn(() => app.emit('before-quit', { preventDefault: vi.fn() })),
+    whenReady: vi.fn(() => Promise.resolve()),
+    setAppUserModelId: vi.fn(),
+    setAsDefaultProtocolClient: vi.fn(() => true),
+    setBadgeCount: vi.fn(() => true),
+    getPath: vi.fn((name: string) => (name === 'userData' ? options.userData : `/tmp/${name}`)),
+    getVersion: vi.fn(() => '0.1.0'),
+  })
+
+  const windows: any[] = []
+  class BrowserWindow extends EventEmitter {
+    options: any
+    destroyed = false
+    visible = false
+    focused = false
+    webContents: any
+    constructor(opts: any) {
+      super()
+      this.options = opts
+      const mainFrame = { url: '' }
+      this.webContents = Object.assign(new EventEmitter(), {
+        mainFrame,
+        send: vi.fn(),
+        setWindowOpenHandler: vi.fn(),
+      })
+      windows.push(this)
+    }
+    loadFile = vi.fn(async (file: string) => {
+      this.webContents.mainFrame.url = new URL(`file://${file}`).href
+    })
+    loadURL = vi.fn(async (url: string) => {
+      this.webContents.mainFrame.url = url
+    })
+    show = vi.fn(() => (this.visible = true))
+    hide = vi.fn(() => (this.visible = false))
+    focus = vi.fn(() => (this.focused = true))
+    restore = vi.fn()
+    isMinimized = () => false
+    isDestroyed = () => this.destroyed
+    isVisible = () => this.visible
+    isFocused = () => this.focused
+  }
+
+  const handlers = new Map<string, (event: unknown, ...args: unknown[]) => Promise<unknown>>()
+  const ipcMain = {
+    handle: vi.fn((channel: string, fn: any) => handlers.set(channel, fn)),
+    removeHandler: vi.fn((channel: string) => handlers.delete(channel)),
+  }
+
+  const sessionMock = { setPermissionRequestHandler: vi.fn(), setPermissionCheckHandler: vi.fn(), webRequest: { onHeadersReceived: vi.fn() } }
+
+  const notifications: any[] = []
+  class Notification extends EventEmitter {
+    static isSupported = vi.fn(() => true)
+    constructor(readonly options: any) {
+      super()
+      notifications.push(this)
+    }
+    show = vi.fn()
+  }
+
+  const trays: any[] = []
+  class Tray extends EventEmitter {
+    constructor(readonly image: unknown) {
+      super()
+      trays.push(this)
+    }
+    setToolTip = vi.fn()
+    setContextMenu = vi.fn()
+  }
+
+  const forks: { modulePath: string; args: string[]; options: any; child: any }[] = []
+  const utilityProcess = {
+    fork: vi.fn((modulePath: string, args: string[], opts: any) => {
+      const real = fork(SERVER_ENTRY, args, { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'pipe', 'ipc'] })
+      const child = Object.assign(new EventEmitter(), {
+        postMessage: (m: unknown) => real.send(m as object),
+        kill: vi.fn(() => real.kill('SIGTERM')),
+        real,
+      })
+      real.on('message', (m) => child.emit('message', m))
+      real.on('exit', (code) => child.emit('exit', code))
+      forks.push({ modulePath, args, options: opts, child })
+      return child
+    }),
+  }
+
+  const mock = {
+    app,
+    BrowserWindow,
+    ipcMain,
+    session: { defaultSession: sessionMock },
+    Notification,
+    Tray,
+    Menu: { buildFromTemplate: vi.fn((t: unknown) => ({ template: t })), setApplicationMenu: vi.fn() },
+    nativeImage: { createFromPath: vi.fn((p: string) => ({ path: p })) },
+    shell: { openExternal: vi.fn(async () => {}) },
+    powerMonitor: new EventEmitter(),
+    safeStorage: {
+      isAsyncEncryptionAvailable: vi.fn(async () => true),
+      encryptStringAsync: vi.fn(async (s: string) => Buffer.from(s).reverse()),
+      decryptStringAsync: vi.fn(async (b: Buffer) => ({ result: Buffer.from(b).reverse().toString(), shouldReEncrypt: false })),
+      getSelectedStorageBackend: vi.fn(() => 'gnome_libsecret'),
+    },
+    utilityProcess,
+  }
+  return { mock, windows, handlers, notifications, trays, forks, sessionMock }
+}
