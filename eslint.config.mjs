@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js'
+import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 // The process shows in the path (STYLE.md point 5): each layer may import only what runs where it runs.
@@ -45,6 +46,10 @@ export default tseslint.config(
         patterns: [layer('ChatClient runs in Node and in browsers: it may import only electron/shared.')(['**/server/*', '**/main/*', '**/preload/*', '**/renderer/*', 'electron/*', '@prisma/*', 'fastify*'])],
       }],
     },
+  },
+  {
+    files: ['scripts/**/*.mjs', 'eslint.config.mjs'],
+    languageOptions: { globals: globals.node },
   },
   {
     files: ['test/**/*.ts'],

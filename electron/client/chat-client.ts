@@ -95,7 +95,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private syncing: Promise<void> | null = null
   /** True once a catch-up finished on the current connection: only then may live messages move the cursor. */
   private caughtUp = false
-  private liveMaxBeforeCaughtUp = 0
+  /** Live messages that arrived before the catch-up finished: handed on after it, in id order. */
+  private heldLive: MessageDto[] = []
   private closed = false
   private sleepTimer: ReturnType<typeof setInterval> | undefined
   private lastTick = 0
@@ -264,7 +265,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
 
   private async onConnect(): Promise<void> {
     this.caughtUp = false
-    this.liveMaxBeforeCaughtUp = 0
+    // Anything held from an earlier connection is after the cursor: this catch-up brings it again.
+    this.heldLive = []
     this.setStatus('online')
     for (const conversationId of this.joined) {
       this.call('join_conversation', { conversation_id: conversationId, user_id: this.user.user_id }).catch(() => {})
@@ -286,8 +288,13 @@ export class ChatClient extends Emitter<ChatClientEvents> {
           if (!page.has_more) break
           await this.persist()
         }
-        // Live messages that came during the catch-up are contiguous with it now.
-        this.state.cursor = Math.max(this.state.cursor, this.liveMaxBeforeCaughtUp)
+        // Live messages that came during the catch-up are contiguous with it now: hand them on in order.
+        const held = this.heldLive.sort((a, b) => a.message_id - b.message_id)
+        this.heldLive = []
+        for (const message of held) {
+          this.state.cursor = Math.max(this.state.cursor, message.message_id)
+          if (this.seen.add(message.message_id)) this.emit('message', message)
+        }
         this.caughtUp = true
         await this.persist()
       } catch {
@@ -307,10 +314,14 @@ export class ChatClient extends Emitter<ChatClientEvents> {
 
   private receive(message: MessageDto, how: 'live' | 'sync' | 'ack'): void {
     if (how === 'live') {
+      // Until the catch-up is done, live messages wait, so listeners see every message in id order.
+      if (!this.caughtUp) {
+        this.heldLive.push(message)
+        return
+      }
       // Live messages arrive in id order (the server broadcasts writes in commit order), so once a
       // catch-up is done the cursor may follow them.
-      if (!this.caughtUp) this.liveMaxBeforeCaughtUp = Math.max(this.liveMaxBeforeCaughtUp, message.message_id)
-      else if (message.message_id > this.state.cursor) {
+      if (message.message_id > this.state.cursor) {
         this.state.cursor = message.message_id
         void this.persist()
       }

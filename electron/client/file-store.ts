@@ -45,7 +45,8 @@ export class JsonFile<T> {
 
   private async replace(text: string): Promise<void> {
     await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 })
-    const temp = `${this.file}.tmp`
+    // A name of its own per write: two writers of one file never rename each other's temp file away.
+    const temp = `${this.file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`
     const handle = await open(temp, 'w', 0o600)
     try {
       await handle.writeFile(text)

@@ -18,6 +18,7 @@ export const APP_USER_MODEL_ID = 'dev.switchboard.desktop'
 
 const resources = app.isPackaged ? process.resourcesPath : path.join(__dirname, '../..')
 const iconPath = path.join(resources, 'resources', 'icon.png')
+const trayIconPath = path.join(resources, 'resources', 'tray.png')
 const migrationsDir = path.join(resources, 'prisma', 'migrations')
 
 let win: BrowserWindow | null = null
@@ -117,7 +118,7 @@ async function ready(): Promise<void> {
   registerIpcHandlers(ipcMain, control.handlers, (frame) => isTrustedFrame(win, frame, __dirname))
   Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenu(process.platform, !app.isPackaged)))
   win = openWindow()
-  tray = new AppTray(iconPath, {
+  tray = new AppTray(trayIconPath, {
     show: showWindow,
     quit: () => app.quit(),
     doNotDisturb: () => settings.get().do_not_disturb,
