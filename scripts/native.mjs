@@ -1,6 +1,7 @@
 // better-sqlite3 is native code built for one runtime at a time: Node's ABI for the tests and
 // `npm run serve`, Electron's for the desktop app. `node scripts/native.mjs node|electron` rebuilds it
-// for the one asked, and does nothing when it already fits.
+// for the one asked, and does nothing when it already fits. For Electron it also makes sure Electron's
+// own binary is there.
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
@@ -28,6 +29,12 @@ if (target === 'node') {
   execFileSync(npm, ['rebuild', 'better-sqlite3'], { cwd: root, stdio: 'inherit' })
   writeFileSync(marker, `node-${process.versions.modules}`)
 } else {
+  // Electron's binary is not part of `npm ci` (npm runs no install scripts it was not told to):
+  // fetch it the first time the app is started or packaged.
+  if (!existsSync(path.join(root, 'node_modules/electron/path.txt'))) {
+    console.log('Downloading Electron…')
+    execFileSync(process.execPath, [path.join(root, 'node_modules/electron/install.js')], { cwd: root, stdio: 'inherit' })
+  }
   const electronVersion = require('electron/package.json').version
   const wanted = `electron-${electronVersion}`
   if (existsSync(marker) && readFileSync(marker, 'utf8') === wanted) process.exit(0)

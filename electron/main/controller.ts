@@ -54,14 +54,23 @@ export class DesktopController {
   private activeConversationId: number | null = null
   private readonly unread = new Map<number, number>()
   private stopping = false
+  private starting: Promise<void> = Promise.resolve()
 
   constructor(private readonly deps: ControllerDeps) {}
 
-  /** Restores the last set-up and session. */
-  async start(): Promise<void> {
+  /** Restores the last set-up and session. Nothing set up yet: host on this computer, the app's default. */
+  start(): Promise<void> {
+    this.starting = this.restore()
+    return this.starting
+  }
+
+  private async restore(): Promise<void> {
     const settings = await this.deps.settings.load()
-    if (settings.mode === 'host') await this.startHost(settings.lan)
-    else if (settings.mode === 'join' && settings.join_url) this.serverUrl = settings.join_url
+    if (settings.mode === 'join' && settings.join_url) this.serverUrl = settings.join_url
+    else {
+      await this.startHost(settings.mode === 'host' && settings.lan)
+      if (settings.mode === null) await this.deps.settings.update({ mode: 'host', lan: false })
+    }
     const saved = await this.deps.vault.load()
     if (saved && saved.server_url === this.serverUrl) {
       try {
@@ -75,6 +84,8 @@ export class DesktopController {
 
   async stop(): Promise<void> {
     this.stopping = true
+    // Quitting while still starting: let the start finish, so no server process is left behind.
+    await this.starting.catch(() => {})
     await this.client?.close()
     await this.advertisement?.stop()
     await this.host?.stop()

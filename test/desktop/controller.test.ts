@@ -78,11 +78,12 @@ describe('host mode, from first run to notifications', () => {
   it('hosts on loopback, signs up, keeps the token encrypted, notifies and badges what is not in view', async () => {
     const h = await harness()
     const { handlers } = h.controller
-    expect(await handlers.getSetup()).toEqual({ mode: null, lan: false, server_url: null, lan_urls: [] })
-    await expect(handlers.login({ username: 'ada', password: 'whatever-1' })).rejects.toMatchObject({ info: { code: 'bad_request' } })
-
-    const setup = await handlers.hostServer({ lan: false })
+    // The first run hosts on this computer by itself: the app works before anything is chosen.
+    const setup = await handlers.getSetup()
     expect(setup).toMatchObject({ mode: 'host', lan: false, server_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), lan_urls: [] })
+    expect(h.deps.settings.get().mode).toBe('host')
+    expect(await fetch(`${setup.server_url}/api/health`).then((r) => r.status)).toBe(200)
+    await expect(handlers.login({ username: 'nobody-yet', password: 'whatever-1' })).rejects.toMatchObject({ info: { code: 'unauthorized' } })
     expect(h.deps.discovery.advertise).not.toHaveBeenCalled()
     const session = await handlers.register({ username: 'ada', password: 'correct horse battery', display_name: 'Ada' })
     expect(session).toMatchObject({ server_url: setup.server_url, user: { username: 'ada' } })

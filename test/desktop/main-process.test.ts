@@ -21,7 +21,9 @@ async function boot(options: { lock?: boolean; platform?: NodeJS.Platform; argv?
     Object.defineProperty(process, 'platform', platform)
     process.argv = argv
   }
-  await until(() => options.lock === false || current.trays.length > 0)
+  // Ready once the first-run server (the app hosts by default) answers.
+  await until(() => options.lock === false || (current.trays.length > 0 && current.forks.length > 0 && current.windows[0].webContents.mainFrame.url !== ''))
+  if (options.lock !== false) await until(() => current.forks[0]!.child.real.connected)
   return current
 }
 
@@ -76,9 +78,13 @@ describe('the Electron shell', () => {
     expect(e.mock.app.setAppUserModelId).toHaveBeenCalledWith('dev.switchboard.desktop')
   })
 
-  it('hosts the server in a utilityProcess, answers only its own window, and stops the server on quit', async () => {
+  it('hosts the server in a utilityProcess by default, answers only its own window, and stops the server on quit', async () => {
     const e = await boot()
-    const answer = await invoke(e, INVOKE_CHANNELS.hostServer, [{ lan: false }])
+    let answer = await invoke(e, INVOKE_CHANNELS.getSetup)
+    for (let i = 0; i < 200 && !answer.value.server_url; i++) {
+      await sleep(50)
+      answer = await invoke(e, INVOKE_CHANNELS.getSetup)
+    }
     expect(answer).toMatchObject({ ok: true, value: { mode: 'host', server_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) } })
     expect(e.forks).toHaveLength(1)
     expect(e.forks[0]!.modulePath).toMatch(/[\\/]server\.js$/)
