@@ -2,7 +2,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ChatClient, type ChatClientOptions } from '../../electron/client/chat-client'
 import { FileStore } from '../../electron/client/file-store'
-import { MemoryStore } from '../../electron/client/store'
+import { MemoryStore, WebStorageStore } from '../../electron/client/store'
 import type { MessageDto } from '../../electron/shared/dto'
 import { rooms } from '../../electron/shared/events'
 import { pair, person, type Person } from '../helpers/api'
@@ -63,6 +63,24 @@ describe('outbox', () => {
     const rows = await stored(srv, conversationId)
     expect(rows.map((r) => r.content)).toEqual(['one', 'two', 'three'])
     expect(rows.map((r) => r.client_id)).toEqual(offline.outbox.map((i) => i.client_id))
+  })
+
+  it('keeps the outbox in browser storage for the web client, across a reload', async () => {
+    const srv = await server()
+    const { ada, conversationId } = await pair(srv.url)
+    // localStorage's interface, backed by a Map: what a page reload keeps.
+    const backing = new Map<string, string>()
+    const localStorage = { getItem: (k: string) => backing.get(k) ?? null, setItem: (k: string, v: string) => void backing.set(k, v) }
+    const key = `switchboard:${srv.url}:${ada.user.user_id}`
+    const before = await client(srv.url, ada, { store: new WebStorageStore(localStorage, key) })
+    await before.send(conversationId, 'typed before the reload')
+    await before.close()
+    expect(JSON.parse(backing.get(key)!).outbox).toHaveLength(1)
+
+    const after = await client(srv.url, ada, { store: new WebStorageStore(localStorage, key) })
+    after.connect()
+    await until('sent', () => after.outbox.length === 0)
+    expect((await stored(srv, conversationId)).map((r) => r.content)).toEqual(['typed before the reload'])
   })
 
   it('delivers every message exactly once, in order, to the database and the recipient across a server restart', async () => {
