@@ -71,6 +71,13 @@ function portOf(value: string): number {
   return port
 }
 
+/** "points/seconds", e.g. "60/10": 60 actions per 10 s. */
+function rateOf(value: string, name: string): RateLimit {
+  const m = /^(\d+)\/(\d+)$/.exec(value)
+  if (!m || Number(m[1]) <= 0 || Number(m[2]) <= 0) throw new Error(`Invalid ${name} "${value}": use points/seconds, e.g. 60/10.`)
+  return { points: Number(m[1]), windowSeconds: Number(m[2]) }
+}
+
 function bytesOf(value: string, name: string): number {
   const n = Number(value)
   if (!Number.isSafeInteger(n) || n <= 0) throw new Error(`Invalid ${name} "${value}": use a number of bytes.`)
@@ -89,6 +96,7 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
       'cors-origin': { type: 'string', multiple: true },
       'log-level': { type: 'string' },
       migrations: { type: 'string' },
+      'send-rate': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -101,6 +109,7 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
   const cors = values['cors-origin'] ?? env.SWITCHBOARD_CORS_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean)
   const logLevel = values['log-level'] ?? env.SWITCHBOARD_LOG_LEVEL
   const migrations = values.migrations ?? env.SWITCHBOARD_MIGRATIONS_DIR
+  const sendRate = values['send-rate'] ?? env.SWITCHBOARD_SEND_RATE
   if (host) overrides.host = host
   if (port !== undefined) overrides.port = portOf(port)
   if (data) overrides.dataDir = path.resolve(data)
@@ -108,5 +117,6 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
   if (cors) overrides.corsOrigins = cors
   if (logLevel) overrides.logLevel = logLevel
   if (migrations) overrides.migrationsDir = path.resolve(migrations)
+  if (sendRate) overrides.sendRate = rateOf(sendRate, 'send rate')
   return defaultConfig(overrides)
 }

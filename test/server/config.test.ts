@@ -22,6 +22,12 @@ describe('configFromCli', () => {
     expect(configFromCli([], { SWITCHBOARD_CORS_ORIGINS: 'http://x.test, http://y.test' }).corsOrigins).toEqual(['http://x.test', 'http://y.test'])
   })
 
+  it('reads the per-user send limit as points/seconds', () => {
+    expect(configFromCli(['--send-rate', '500/5'], {}).sendRate).toEqual({ points: 500, windowSeconds: 5 })
+    expect(configFromCli([], { SWITCHBOARD_SEND_RATE: '100/1' }).sendRate).toEqual({ points: 100, windowSeconds: 1 })
+    expect(() => configFromCli(['--send-rate', 'fast'], {})).toThrow(/Invalid send rate/)
+  })
+
   it('refuses bad values and unknown flags with a message', () => {
     expect(() => configFromCli(['--port', '70000'], {})).toThrow(/Invalid port/)
     expect(() => configFromCli(['--upload-max-bytes', '0'], {})).toThrow(/Invalid upload size/)

@@ -16,6 +16,13 @@ export const FILE_URL_PREFIX = '/api/files/'
 /** Types a browser may show inline; everything else is served as a download. */
 const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/bmp'])
 
+export interface ResolvedAttachment {
+  file_url: string
+  file_name: string
+  file_type: string
+  size: number
+}
+
 export interface StoredFileInfo {
   path: string
   file_name: string
@@ -90,7 +97,7 @@ export class FileService {
   }
 
   /** The attachments of a new message, from the sender's own uploads; type and size are ours. */
-  async resolveAttachments(actor: Actor, inputs: AttachmentInput[]): Promise<{ file_url: string; file_name: string; file_type: string; size: number }[]> {
+  async resolveAttachments(actor: Actor, inputs: AttachmentInput[]): Promise<ResolvedAttachment[]> {
     if (inputs.length === 0) return []
     const names = inputs.map((a, i) => {
       if (!a.file_url.startsWith(FILE_URL_PREFIX)) throw badRequest(`must be a file_url returned by POST /api/files`, `attachments.${i}.file_url`)

@@ -4,12 +4,13 @@ import { LIMITS } from '../../shared/limits'
 import type { AttachmentInput } from '../../shared/schemas'
 import type { Db } from '../db/database'
 import { AppError, badRequest, forbidden, notFound } from '../errors'
+import type { ResolvedAttachment } from './files'
 import type { InflightWrites } from '../lifecycle/inflight'
+import { Batcher } from '../lifecycle/batcher'
 import { SerialQueue } from '../lifecycle/serial'
 import type { ConversationService } from './conversations'
 import type { FileService } from './files'
-import { messageInclude, toMessageDto } from './mappers'
-import { isUniqueViolation } from './prisma-errors'
+import { messageInclude, toMessageDto, toUserDto } from './mappers'
 import { consume, type RateLimiters } from './rate-limits'
 import type { Actor, ChatEvents } from './types'
 
@@ -26,8 +27,22 @@ export interface SendResult {
   duplicate: boolean
 }
 
+interface SendJob {
+  actor: Actor
+  conversationId: number
+  participantIds: number[]
+  content: string
+  clientId: string | null
+  attachments: ResolvedAttachment[]
+}
+
+const keyOf = (senderId: number, clientId: string): string => `${senderId}|${clientId}`
+
 export class MessageService {
+  /** Read receipts: committed and broadcast one at a time. */
   private readonly ordered = new SerialQueue()
+  /** Sends: stored in batches, each batch committed and broadcast (in id order) before the next. */
+  private readonly sends = new Batcher<SendJob, SendResult>((jobs) => this.storeBatch(jobs))
 
   constructor(
     private readonly db: Db,
@@ -54,41 +69,105 @@ export class MessageService {
   async send(actor: Actor, conversationId: number, input: SendInput): Promise<SendResult> {
     if (input.sender_id !== actor.user_id) throw forbidden('sender_id must be your own user id.')
     const participantIds = await this.conversations.assertParticipant(actor, conversationId)
-    if (input.client_id) {
-      // A retry is answered before the rate limit: resending after a lost ack must never fail.
-      const first = await this.byClientId(actor.user_id, input.client_id)
+    try {
+      await consume(this.limits.send, actor.user_id, 'You are sending messages too fast')
+    } catch (error) {
+      // A retry is answered even when throttled: resending after a lost ack must never fail.
+      const first = input.client_id ? await this.byClientId(actor.user_id, input.client_id) : null
       if (first) return this.replay(first, conversationId)
+      throw error
     }
-    await consume(this.limits.send, actor.user_id, 'You are sending messages too fast')
     const attachments = await this.files.resolveAttachments(actor, input.attachments ?? [])
-    return this.writes.run(() => this.ordered.run(async () => {
-      const now = new Date()
-      try {
-        const [row] = await this.db.$transaction([
-          this.db.message.create({
-            data: {
-              conversation_id: conversationId,
-              sender_id: actor.user_id,
-              content: input.content,
-              client_id: input.client_id ?? null,
-              created_at: now,
-              attachments: { create: attachments },
-            },
-            include: messageInclude,
-          }),
-          this.db.conversation.update({ where: { conversation_id: conversationId }, data: { updated_at: now } }),
-        ])
-        const message = toMessageDto(row)
-        this.events.emit('message_created', { message, participantIds })
-        return { message, duplicate: false }
-      } catch (error) {
-        if (!isUniqueViolation(error) || !input.client_id) throw error
-        // A concurrent send with the same client_id won the race.
-        const first = await this.byClientId(actor.user_id, input.client_id)
-        if (!first) throw error
-        return this.replay(first, conversationId)
+    return this.writes.run(() =>
+      this.sends.add({ actor, conversationId, participantIds, content: input.content, clientId: input.client_id ?? null, attachments }),
+    )
+  }
+
+  /**
+   * One transaction for every send that queued up: a look-up of client_ids already stored (retries),
+   * one multi-row insert, one for attachments, one bump of the conversations. Then the broadcasts, in
+   * message_id order.
+   */
+  private async storeBatch(jobs: SendJob[]): Promise<(SendResult | Error)[]> {
+    const results: (SendResult | Error | undefined)[] = new Array(jobs.length)
+    const withIds = jobs.filter((j) => j.clientId !== null)
+    const stored = withIds.length
+      ? await this.db.message.findMany({
+          where: { sender_id: { in: [...new Set(withIds.map((j) => j.actor.user_id))] }, client_id: { in: withIds.map((j) => j.clientId as string) } },
+          include: messageInclude,
+        })
+      : []
+    const firstStored = new Map(stored.map((m) => [keyOf(m.sender_id, m.client_id as string), toMessageDto(m)]))
+    const firstInBatch = new Map<string, number>()
+    const copies: [index: number, of: number][] = []
+    const fresh: number[] = []
+    jobs.forEach((job, i) => {
+      const key = job.clientId === null ? null : keyOf(job.actor.user_id, job.clientId)
+      const first = key ? firstStored.get(key) : undefined
+      if (first) {
+        try {
+          results[i] = this.replay(first, job.conversationId)
+        } catch (error) {
+          results[i] = error as Error
+        }
+      } else if (key && firstInBatch.has(key)) {
+        copies.push([i, firstInBatch.get(key)!])
+      } else {
+        if (key) firstInBatch.set(key, i)
+        fresh.push(i)
       }
-    }))
+    })
+
+    if (fresh.length > 0) {
+      const now = new Date()
+      const { created, attachments } = await this.db.$transaction(async (tx) => {
+        const created = await tx.message.createManyAndReturn({
+          data: fresh.map((i) => {
+            const job = jobs[i]!
+            return { conversation_id: job.conversationId, sender_id: job.actor.user_id, content: job.content, client_id: job.clientId, created_at: now }
+          }),
+          select: { message_id: true },
+        })
+        // Ids grow with insertion order, so sorted ids line up with the rows as given.
+        const ids = created.map((r) => r.message_id).sort((a, b) => a - b)
+        const attachmentRows = fresh.flatMap((i, n) => jobs[i]!.attachments.map((a) => ({ ...a, message_id: ids[n]! })))
+        const attachments = attachmentRows.length ? await tx.messageAttachment.createManyAndReturn({ data: attachmentRows }) : []
+        await tx.conversation.updateMany({ where: { conversation_id: { in: [...new Set(fresh.map((i) => jobs[i]!.conversationId))] } }, data: { updated_at: now } })
+        return { created: ids, attachments }
+      })
+      const byMessage = new Map<number, typeof attachments>()
+      for (const a of attachments.sort((x, y) => x.attachment_id - y.attachment_id)) byMessage.set(a.message_id, [...(byMessage.get(a.message_id) ?? []), a])
+      fresh.forEach((i, n) => {
+        const job = jobs[i]!
+        const message_id = created[n]!
+        const message: MessageDto = {
+          message_id,
+          conversation_id: job.conversationId,
+          sender_id: job.actor.user_id,
+          content: job.content,
+          created_at: now.toISOString(),
+          is_read: false,
+          client_id: job.clientId,
+          sender: toUserDto(job.actor),
+          attachments: (byMessage.get(message_id) ?? []).map((a) => ({ attachment_id: a.attachment_id, message_id, file_url: a.file_url, file_name: a.file_name, file_type: a.file_type, size: a.size })),
+        }
+        results[i] = { message, duplicate: false }
+        this.events.emit('message_created', { message, participantIds: job.participantIds })
+      })
+    }
+    for (const [i, of] of copies) {
+      const first = results[of]
+      results[i] = first instanceof Error || first === undefined ? (first ?? new Error('lost')) : this.replayOf(first.message, jobs[i]!.conversationId)
+    }
+    return results as (SendResult | Error)[]
+  }
+
+  private replayOf(first: MessageDto, conversationId: number): SendResult | Error {
+    try {
+      return this.replay(first, conversationId)
+    } catch (error) {
+      return error as Error
+    }
   }
 
   private async byClientId(senderId: number, clientId: string): Promise<MessageDto | null> {

@@ -1,0 +1,404 @@
+// npm run bench: Switchboard beside the raw ceiling, in one run on this machine. `--smoke` runs the
+// same code at tiny sizes (npm test does, so the benchmark keeps working). Results go to
+// bench/results.md and bench/results.json (or --out <dir>).
+import { fork, type ChildProcess } from 'node:child_process'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import Database from 'better-sqlite3'
+import { ChatClient } from '../electron/client/chat-client'
+import { MemoryStore } from '../electron/client/store'
+import { SOURCE_MIGRATIONS_DIR } from '../electron/server/config'
+import { migrateSqlite } from '../electron/server/db/migrate-sqlite'
+import type { RunReport, WorkerClient, WorkerCommand } from './load-worker'
+import { cpuMeter, rssBytes } from './lib/proc'
+import { Seeder, type SeededUser } from './lib/seed'
+import { startRawSocketServer, startSwitchboard } from './lib/server-process'
+import { median, summarize, type Summary } from './lib/stats'
+
+const FULL = {
+  name: 'full',
+  sqliteInserts: 20_000,
+  pairs: 100,
+  workers: 2,
+  rates: [250, 1000, 4000],
+  phaseMs: 5000,
+  flatInflight: 2,
+  fanoutSockets: 100,
+  fanoutRate: 20,
+  historyBig: 1_000_000,
+  historySmall: 1000,
+  listConversations: 1000,
+  idleSockets: 5000,
+  catchUp: 5000,
+  httpSamples: 100,
+}
+const SMOKE: typeof FULL = {
+  name: 'smoke',
+  sqliteInserts: 300,
+  pairs: 5,
+  workers: 1,
+  rates: [50],
+  phaseMs: 700,
+  flatInflight: 1,
+  fanoutSockets: 5,
+  fanoutRate: 10,
+  historyBig: 3000,
+  historySmall: 300,
+  listConversations: 20,
+  idleSockets: 30,
+  catchUp: 100,
+  httpSamples: 5,
+}
+
+type Sizes = typeof FULL
+
+export interface BenchResults {
+  date: string
+  machine: { cpu: string; cores: number; memory_gib: number; node: string; platform: string }
+  sizes: string
+  ceiling: { sqlite_msgs_per_s: number; socketio_msgs_per_s: number; socketio_receive_ms: Summary; ceiling_msgs_per_s: number }
+  throughput: {
+    offered: number | 'flat out'
+    delivered_msgs_per_s: number
+    delivered_ratio: number
+    ack_ms: Summary
+    receive_ms: Summary
+    server_cpu_percent: number
+    server_rss_mib: number
+    ratio_to_ceiling: number
+  }[]
+  fanout: { sockets: number; messages: number; all_delivered_ms: Summary; complete: number }
+  history: { latest_page_1m_ms: number; deep_page_1m_ms: number; latest_page_1k_ms: number; deep_page_1k_ms: number; ratio_latest_1m_to_1k: number; list_1000_conversations_ms: number; messages_in_big: number }
+  connections: { idle_sockets: number; rss_per_socket_kib: number; rss_before_mib: number; rss_after_mib: number }
+  catch_up: { missed: number; seconds: number; messages_per_s: number }
+}
+
+/** The load-generating processes. */
+class Workers {
+  private constructor(private readonly procs: ChildProcess[]) {}
+
+  static start(n: number): Workers {
+    return new Workers(Array.from({ length: n }, () => fork(path.join(__dirname, 'load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })))
+  }
+
+  private ask(proc: ChildProcess, command: WorkerCommand, answer: string): Promise<{ type: string; report?: RunReport }> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (m: { type: string; message?: string; report?: RunReport }) => {
+        if (m.type === 'error') reject(new Error(m.message))
+        else if (m.type === answer) {
+          proc.off('message', onMessage)
+          resolve(m)
+        }
+      }
+      proc.on('message', onMessage)
+      proc.send(command)
+    })
+  }
+
+  async connect(url: string, clients: WorkerClient[], join: boolean): Promise<void> {
+    await Promise.all(this.procs.map((p, w) => this.ask(p, { type: 'connect', url, clients: clients.filter((_, i) => i % this.procs.length === w), join }, 'connected')))
+  }
+
+  async run(command: Extract<WorkerCommand, { type: 'run' }>): Promise<RunReport> {
+    const reports = (await Promise.all(this.procs.map((p) => this.ask(p, command, "report")))).map((m) => m.report as RunReport)
+    const perMessage = new Map<number, [number, number, number]>()
+    for (const r of reports) {
+      for (const [sentAt, receivers, slowest] of r.perMessage) {
+        const e = perMessage.get(sentAt) ?? [sentAt, 0, 0]
+        e[1] += receivers
+        e[2] = Math.max(e[2], slowest)
+        perMessage.set(sentAt, e)
+      }
+    }
+    return {
+      sent: reports.reduce((s, r) => s + r.sent, 0),
+      acked: reports.reduce((s, r) => s + r.acked, 0),
+      errors: reports.reduce((s, r) => s + r.errors, 0),
+      ackLatencies: reports.flatMap((r) => r.ackLatencies),
+      receiveLatencies: reports.flatMap((r) => r.receiveLatencies),
+      perMessage: [...perMessage.values()],
+    }
+  }
+
+  close(): void {
+    for (const p of this.procs) p.send({ type: 'close' })
+  }
+}
+
+const log = (line: string): void => console.log(`[bench] ${line}`)
+
+/** Raw better-sqlite3: the same row, pragmas and indexes, one transaction per message (insert + bump). */
+function sqliteCeiling(dir: string, n: number): number {
+  const file = path.join(dir, 'ceiling.db')
+  migrateSqlite(file, SOURCE_MIGRATIONS_DIR)
+  const db = new Database(file)
+  db.pragma('journal_mode = WAL')
+  db.pragma('synchronous = NORMAL')
+  db.pragma('foreign_keys = ON')
+  const user = Number(db.prepare("INSERT INTO User (username, display_name, password_hash, created_at) VALUES ('c', 'c', 'x', 0)").run().lastInsertRowid)
+  const conversation = Number(db.prepare('INSERT INTO Conversation (direct_key, created_at, updated_at) VALUES (NULL, 0, 0)').run().lastInsertRowid)
+  const insert = db.prepare('INSERT INTO Message (conversation_id, sender_id, content, created_at, is_read, client_id) VALUES (?, ?, ?, ?, 0, ?)')
+  const bump = db.prepare('UPDATE Conversation SET updated_at = ? WHERE conversation_id = ?')
+  const store = db.transaction((i: number) => {
+    const now = Date.now()
+    insert.run(conversation, user, `t:${now}`, now, `ceiling-${i}`)
+    bump.run(now, conversation)
+  })
+  const t0 = performance.now()
+  for (let i = 0; i < n; i++) store(i)
+  const perSecond = n / ((performance.now() - t0) / 1000)
+  db.close()
+  return perSecond
+}
+
+function pairsOf(users: SeededUser[], conversations: number[]): WorkerClient[] {
+  const half = conversations.length
+  return conversations.flatMap((conversation_id, i) => [
+    { user_id: users[i]!.user_id, token: users[i]!.token, conversation_id, sends: true },
+    { user_id: users[i + half]!.user_id, token: users[i + half]!.token, conversation_id, sends: true },
+  ])
+}
+
+async function timeGet(url: string, token: string, samples: number): Promise<number> {
+  const times: number[] = []
+  for (let i = 0; i < samples; i++) {
+    const t0 = performance.now()
+    const res = await fetch(url, { headers: { authorization: `Bearer ${token}` } })
+    await res.arrayBuffer()
+    if (!res.ok) throw new Error(`GET ${url}: ${res.status}`)
+    times.push(performance.now() - t0)
+  }
+  return median(times)
+}
+
+const mib = (bytes: number): number => bytes / 1024 / 1024
+const round = (n: number, digits = 2): number => Number(n.toFixed(digits))
+const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+export async function runBench(sizes: Sizes, outDir: string): Promise<BenchResults> {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-'))
+  try {
+    // 1. The ceiling, measured in this run.
+    log('ceiling: raw SQLite')
+    const sqlite = sqliteCeiling(work, sizes.sqliteInserts)
+    log('ceiling: raw Socket.IO')
+    const raw = await startRawSocketServer()
+    const rawWorkers = Workers.start(sizes.workers)
+    const rawClients = Array.from({ length: sizes.pairs * 2 }, (_, i): WorkerClient => ({ user_id: i + 1, conversation_id: (i % sizes.pairs) + 1, sends: true }))
+    await rawWorkers.connect(raw.url, rawClients, true)
+    const rawRun = await rawWorkers.run({ type: 'run', mode: 'flat', ratePerClient: 0, inflight: sizes.flatInflight, durationMs: sizes.phaseMs, drainMs: 300 })
+    rawWorkers.close()
+    await raw.stop()
+    const socketio = rawRun.receiveLatencies.length / (sizes.phaseMs / 1000)
+    const ceiling = Math.min(sqlite, socketio)
+
+    // Seed everything the Switchboard sections need, then start the real server as its own process.
+    log('seeding')
+    const dataDir = path.join(work, 'switchboard')
+    mkdirSync(dataDir, { recursive: true })
+    const seed = await Seeder.open(dataDir)
+    const users = await seed.users(sizes.pairs * 2, 'load')
+    const conversations = Array.from({ length: sizes.pairs }, (_, i) => seed.conversation(users[i]!.user_id, users[i + sizes.pairs]!.user_id))
+    const [fan, fanSender, historian, other, lister, reader, writer] = await seed.users(7, 'solo')
+    const fanConversation = seed.conversation(fan!.user_id, fanSender!.user_id)
+    const big = seed.conversation(historian!.user_id, other!.user_id)
+    seed.messages(big, [historian!.user_id, other!.user_id], sizes.historyBig)
+    const smallPartner = (await seed.users(1, 'partner'))[0]!
+    const small = seed.conversation(historian!.user_id, smallPartner.user_id)
+    seed.messages(small, [historian!.user_id, smallPartner.user_id], sizes.historySmall)
+    const contacts = await seed.users(sizes.listConversations, 'contact')
+    for (const c of contacts) seed.messages(seed.conversation(lister!.user_id, c.user_id), [c.user_id, lister!.user_id], 2)
+    const catchUpConversation = seed.conversation(reader!.user_id, writer!.user_id)
+    const bigIds = seed.db.prepare('SELECT MIN(message_id) AS lo, MAX(message_id) AS hi FROM Message WHERE conversation_id = ?').get(big) as { lo: number; hi: number }
+    const smallIds = seed.db.prepare('SELECT MIN(message_id) AS lo, MAX(message_id) AS hi FROM Message WHERE conversation_id = ?').get(small) as { lo: number; hi: number }
+    seed.close()
+
+    const server = await startSwitchboard(dataDir)
+    try {
+      // 2. Throughput and latency at offered rates, then flat out.
+      const workers = Workers.start(sizes.workers)
+      const clients = pairsOf(users, conversations)
+      await workers.connect(server.url, clients, true)
+      const throughput: BenchResults['throughput'] = []
+      const phases: (number | 'flat out')[] = [...sizes.rates, 'flat out']
+      for (const offered of phases) {
+        log(`Switchboard at ${offered === 'flat out' ? 'flat out' : `${offered} msg/s`}`)
+        const cpu = cpuMeter(server.pid)
+        const report = await workers.run(
+          offered === 'flat out'
+            ? { type: 'run', mode: 'flat', ratePerClient: 0, inflight: sizes.flatInflight, durationMs: sizes.phaseMs, drainMs: 500 }
+            : { type: 'run', mode: 'rate', ratePerClient: offered / clients.length, inflight: 0, durationMs: sizes.phaseMs, drainMs: 500 },
+        )
+        const delivered = report.receiveLatencies.length / (sizes.phaseMs / 1000)
+        throughput.push({
+          offered,
+          delivered_msgs_per_s: round(delivered, 0),
+          delivered_ratio: round(report.receiveLatencies.length / Math.max(1, report.sent), 3),
+          ack_ms: summarize(report.ackLatencies),
+          receive_ms: summarize(report.receiveLatencies),
+          server_cpu_percent: round(cpu(), 0),
+          server_rss_mib: round(mib(rssBytes(server.pid)), 0),
+          ratio_to_ceiling: round(delivered / ceiling, 3),
+        })
+      }
+      workers.close()
+
+      // 3. Fan-out: one user on many sockets.
+      log('fan-out')
+      const fanWorkers = Workers.start(sizes.workers)
+      await fanWorkers.connect(
+        server.url,
+        [
+          { user_id: fanSender!.user_id, token: fanSender!.token, conversation_id: fanConversation, sends: true },
+          ...Array.from({ length: sizes.fanoutSockets }, (): WorkerClient => ({ user_id: fan!.user_id, token: fan!.token, conversation_id: fanConversation, sends: false })),
+        ],
+        false,
+      )
+      const fanRun = await fanWorkers.run({ type: 'run', mode: 'rate', ratePerClient: sizes.fanoutRate, inflight: 0, durationMs: sizes.phaseMs, drainMs: 500 })
+      fanWorkers.close()
+      const complete = fanRun.perMessage.filter(([, receivers]) => receivers === sizes.fanoutSockets)
+      const fanout = { sockets: sizes.fanoutSockets, messages: fanRun.acked, all_delivered_ms: summarize(complete.map(([, , slowest]) => slowest)), complete: complete.length }
+
+      // 4. History.
+      log('history')
+      const page = (conversation: number, before?: number) => `${server.url}/api/messages/${conversation}?limit=50${before ? `&before=${before}` : ''}`
+      await timeGet(page(big), historian!.token, 3) // warm up
+      const history = {
+        messages_in_big: sizes.historyBig,
+        latest_page_1m_ms: round(await timeGet(page(big), historian!.token, sizes.httpSamples)),
+        deep_page_1m_ms: round(await timeGet(page(big, Math.floor((bigIds.lo + bigIds.hi) / 2)), historian!.token, sizes.httpSamples)),
+        latest_page_1k_ms: round(await timeGet(page(small), historian!.token, sizes.httpSamples)),
+        deep_page_1k_ms: round(await timeGet(page(small, Math.floor((smallIds.lo + smallIds.hi) / 2)), historian!.token, sizes.httpSamples)),
+        list_1000_conversations_ms: round(await timeGet(`${server.url}/api/conversations/${lister!.user_id}`, lister!.token, Math.max(3, sizes.httpSamples / 5))),
+        ratio_latest_1m_to_1k: 0,
+      }
+      history.ratio_latest_1m_to_1k = round(history.latest_page_1m_ms / history.latest_page_1k_ms)
+
+      // 5. Idle connections, then catch-up.
+      log(`${sizes.idleSockets} idle sockets`)
+      await settle(1500)
+      const rssBefore = rssBytes(server.pid)
+      const idleWorkers = Workers.start(sizes.workers)
+      await idleWorkers.connect(server.url, Array.from({ length: sizes.idleSockets }, (_, i): WorkerClient => ({ ...users[i % users.length]!, conversation_id: 0, sends: false })), false)
+      await settle(1500)
+      const rssAfter = rssBytes(server.pid)
+      idleWorkers.close()
+      const connections = {
+        idle_sockets: sizes.idleSockets,
+        rss_per_socket_kib: round((rssAfter - rssBefore) / sizes.idleSockets / 1024, 1),
+        rss_before_mib: round(mib(rssBefore), 0),
+        rss_after_mib: round(mib(rssAfter), 0),
+      }
+
+      log(`catch-up of ${sizes.catchUp}`)
+      const store = new MemoryStore()
+      const cursorDb = new Database(path.join(dataDir, 'switchboard.db'))
+      await store.save({ outbox: [], cursor: (cursorDb.prepare('SELECT MAX(message_id) AS m FROM Message').get() as { m: number }).m })
+      cursorDb.close()
+      const writerSeed = await Seeder.open(dataDir)
+      writerSeed.messages(catchUpConversation, [writer!.user_id, writer!.user_id], sizes.catchUp)
+      writerSeed.close()
+      const client = await ChatClient.open({ url: server.url, token: reader!.token, user: { user_id: reader!.user_id, username: 'reader', display_name: 'reader' }, store, sleepCheckMs: 0 })
+      let got = 0
+      const t0 = performance.now()
+      const done = new Promise<void>((resolve) => client.on('message', () => ++got === sizes.catchUp && resolve()))
+      client.connect()
+      await done
+      const seconds = (performance.now() - t0) / 1000
+      await client.close()
+      const catch_up = { missed: sizes.catchUp, seconds: round(seconds, 3), messages_per_s: round(sizes.catchUp / seconds, 0) }
+
+      const results: BenchResults = {
+        date: new Date().toISOString(),
+        machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memory_gib: round(os.totalmem() / 2 ** 30, 0), node: process.version, platform: `${os.platform()} ${os.release()}` },
+        sizes: sizes.name,
+        ceiling: { sqlite_msgs_per_s: round(sqlite, 0), socketio_msgs_per_s: round(socketio, 0), socketio_receive_ms: summarize(rawRun.receiveLatencies), ceiling_msgs_per_s: round(ceiling, 0) },
+        throughput,
+        fanout,
+        history,
+        connections,
+        catch_up,
+      }
+      writeResults(results, outDir)
+      return results
+    } finally {
+      await server.stop()
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true })
+  }
+}
+
+const ms = (s: Summary): string => `${round(s.p50)} / ${round(s.p95)} / ${round(s.p99)}`
+
+export function renderMarkdown(r: BenchResults): string {
+  const lines = [
+    `# Benchmark results (${r.sizes} sizes)`,
+    '',
+    `Measured ${r.date} on ${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memory_gib} GiB, Node ${r.machine.node}, ${r.machine.platform}.`,
+    'Load came from separate worker processes on the same machine; the server ran as its own process.',
+    '',
+    '## Ceiling (same run)',
+    '',
+    '| what | messages/s |',
+    '|---|---|',
+    `| raw better-sqlite3: insert + bump, one transaction per message, same pragmas and indexes | ${r.ceiling.sqlite_msgs_per_s} |`,
+    `| raw Socket.IO: send → broadcast → receive, no database (receive p50/p95/p99 ${ms(r.ceiling.socketio_receive_ms)} ms) | ${r.ceiling.socketio_msgs_per_s} |`,
+    `| **ceiling** (the lower) | **${r.ceiling.ceiling_msgs_per_s}** |`,
+    '',
+    `## Switchboard: ${r.throughput.length ? 'clients in one-to-one conversations' : ''}`,
+    '',
+    '| offered | stored and delivered msg/s | delivered / sent | ack ms p50/p95/p99 | send → receive ms p50/p95/p99 | server CPU % | server RSS MiB | of ceiling |',
+    '|---|---|---|---|---|---|---|---|',
+    ...r.throughput.map((t) => `| ${t.offered === 'flat out' ? 'flat out' : `${t.offered} msg/s`} | ${t.delivered_msgs_per_s} | ${t.delivered_ratio} | ${ms(t.ack_ms)} | ${ms(t.receive_ms)} | ${t.server_cpu_percent} | ${t.server_rss_mib} | ${t.ratio_to_ceiling} |`),
+    '',
+    '## Fan-out',
+    '',
+    `One user on ${r.fanout.sockets} sockets: ${r.fanout.messages} messages, ${r.fanout.complete} reached every socket; time until the last socket had it, p50/p95/p99: ${ms(r.fanout.all_delivered_ms)} ms.`,
+    '',
+    '## History (HTTP round trip on loopback, median)',
+    '',
+    '| request | ms |',
+    '|---|---|',
+    `| latest page of ${r.history.messages_in_big.toLocaleString('en')} messages | ${r.history.latest_page_1m_ms} |`,
+    `| a page in the middle of it | ${r.history.deep_page_1m_ms} |`,
+    `| latest page of the small conversation | ${r.history.latest_page_1k_ms} |`,
+    `| a page in the middle of it | ${r.history.deep_page_1k_ms} |`,
+    `| ratio latest page big / small | ${r.history.ratio_latest_1m_to_1k} |`,
+    `| conversation list of a user with ${r.history.list_1000_conversations_ms ? 'many' : ''} conversations | ${r.history.list_1000_conversations_ms} |`,
+    '',
+    '## Connections and catch-up',
+    '',
+    `${r.connections.idle_sockets} idle authenticated sockets: server RSS ${r.connections.rss_before_mib} → ${r.connections.rss_after_mib} MiB, ${r.connections.rss_per_socket_kib} KiB per socket.`,
+    '',
+    `A client that missed ${r.catch_up.missed} messages caught up in ${r.catch_up.seconds} s (${r.catch_up.messages_per_s} messages/s).`,
+    '',
+  ]
+  return lines.join('\n')
+}
+
+function writeResults(results: BenchResults, outDir: string): void {
+  mkdirSync(outDir, { recursive: true })
+  writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2) + '\n')
+  writeFileSync(path.join(outDir, 'results.md'), renderMarkdown(results))
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2)
+  const smoke = args.includes('--smoke')
+  const outIndex = args.indexOf('--out')
+  const outDir = outIndex >= 0 ? path.resolve(args[outIndex + 1]!) : path.join(__dirname)
+  runBench(smoke ? SMOKE : FULL, outDir).then(
+    (r) => {
+      console.log('\n' + renderMarkdown(r))
+      process.exit(0)
+    },
+    (error: unknown) => {
+      console.error(error)
+      process.exit(1)
+    },
+  )
+}
+
+export { FULL, SMOKE }
