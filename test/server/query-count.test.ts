@@ -20,7 +20,7 @@ async function listQueries(api: { get(path: string): Promise<{ body: unknown[] }
   return { n: queries.filter((q) => !/^(BEGIN|COMMIT)/i.test(q)).length, items: body.length }
 }
 
-it('lists conversations in the same number of queries for 1 and for 40 conversations', async () => {
+it('lists conversations in the same number of queries for 1 and for 40 conversations (up to 400, then 2 more per 400)', async () => {
   const me = await person(srv.url, 'hub')
   const others = await Promise.all(Array.from({ length: 40 }, (_, i) => person(srv.url, `c${i}`)))
   const first = others[0]!

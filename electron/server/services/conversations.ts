@@ -1,11 +1,13 @@
-import type { ConversationDto, MessageDto } from '../../shared/dto'
+import type { ConversationDto, MessageDto, UserDto } from '../../shared/dto'
 import type { Db } from '../db/database'
 import { badRequest, forbidden, notFound } from '../errors'
-import { messageInclude, toConversationDto, toMessageDto, userSelect } from './mappers'
+import { messageInclude, toConversationDto, toMessageDto, toUserDto, userSelect } from './mappers'
 import { isUniqueViolation } from './prisma-errors'
 import type { Actor } from './types'
 
 const CACHE_MAX = 10_000
+/** Ids per query where a list of ids cannot be avoided (SQLite's bound-value limit). */
+const CHUNK = 400
 
 /** "<lower id>:<higher id>": the unique key of a one-to-one conversation. */
 export const directKey = (a: number, b: number): string => (a < b ? `${a}:${b}` : `${b}:${a}`)
@@ -49,31 +51,38 @@ export class ConversationService {
 
   /**
    * The user's conversations, newest activity first, with participants, the latest message and the
-   * unread count: five queries whatever the number of conversations.
+   * unread count. Every query selects by "conversations of this user" (a subquery), never by a list
+   * of ids, except the latest messages themselves, fetched in chunks of CHUNK: SQLite takes at most a
+   * few hundred bound values per query. So: 6 queries up to CHUNK conversations, 2 more per CHUNK after.
    */
   async list(actor: Actor, userId: number): Promise<ConversationDto[]> {
     if (userId !== actor.user_id) throw forbidden('You can only list your own conversations.')
-    const conversations = await this.db.conversation.findMany({
-      where: { participants: { some: { user_id: userId } } },
-      orderBy: [{ updated_at: 'desc' }, { conversation_id: 'desc' }],
-      include: { participants: { include: { user: { select: userSelect } }, orderBy: { user_id: 'asc' } } },
-    })
-    if (conversations.length === 0) return []
-    const ids = conversations.map((c) => c.conversation_id)
-    const [latestIds, unread] = await Promise.all([
-      this.db.message.groupBy({ by: ['conversation_id'], where: { conversation_id: { in: ids } }, _max: { message_id: true } }),
-      this.db.message.groupBy({
-        by: ['conversation_id'],
-        where: { conversation_id: { in: ids }, is_read: false, sender_id: { not: userId } },
-        _count: { _all: true },
-      }),
+    const mine = { participants: { some: { user_id: userId } } }
+    const [conversations, participants, users, latestIds, unread] = await Promise.all([
+      this.db.conversation.findMany({ where: mine, orderBy: [{ updated_at: 'desc' }, { conversation_id: 'desc' }], select: { conversation_id: true, created_at: true, updated_at: true } }),
+      this.db.conversationParticipant.findMany({ where: { conversation: mine }, select: { conversation_id: true, user_id: true }, orderBy: { user_id: 'asc' } }),
+      this.db.user.findMany({ where: { participations: { some: { conversation: mine } } }, select: userSelect }),
+      this.db.message.groupBy({ by: ['conversation_id'], where: { conversation: mine }, _max: { message_id: true } }),
+      this.db.message.groupBy({ by: ['conversation_id'], where: { conversation: mine, is_read: false, sender_id: { not: userId } }, _count: { _all: true } }),
     ])
+    if (conversations.length === 0) return []
+    const usersById = new Map(users.map((u) => [u.user_id, toUserDto(u)]))
+    const participantsOf = new Map<number, UserDto[]>()
+    for (const p of participants) participantsOf.set(p.conversation_id, [...(participantsOf.get(p.conversation_id) ?? []), usersById.get(p.user_id)!])
     const messageIds = latestIds.map((g) => g._max.message_id).filter((id): id is number => id !== null)
-    const latest = await this.db.message.findMany({ where: { message_id: { in: messageIds } }, include: messageInclude })
-    const latestByConversation = new Map<number, MessageDto>(latest.map((m) => [m.conversation_id, toMessageDto(m)]))
+    const latest: MessageDto[] = []
+    for (let i = 0; i < messageIds.length; i += CHUNK) {
+      const rows = await this.db.message.findMany({ where: { message_id: { in: messageIds.slice(i, i + CHUNK) } }, include: messageInclude })
+      latest.push(...rows.map(toMessageDto))
+    }
+    const latestByConversation = new Map(latest.map((m) => [m.conversation_id, m]))
     const unreadByConversation = new Map(unread.map((g) => [g.conversation_id, g._count._all]))
     return conversations.map((c) =>
-      toConversationDto(c, latestByConversation.get(c.conversation_id), unreadByConversation.get(c.conversation_id) ?? 0),
+      toConversationDto(
+        { ...c, participants: (participantsOf.get(c.conversation_id) ?? []).map((user) => ({ user })) },
+        latestByConversation.get(c.conversation_id),
+        unreadByConversation.get(c.conversation_id) ?? 0,
+      ),
     )
   }
 
