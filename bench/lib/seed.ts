@@ -7,6 +7,7 @@ import { createTokenService, loadOrCreateSecret } from '../../electron/server/au
 import { SOURCE_MIGRATIONS_DIR } from '../../electron/server/config'
 import { sqliteFile } from '../../electron/server/db/database'
 import { migrateSqlite } from '../../electron/server/db/migrate-sqlite'
+import { sqliteTimestamp } from '../../electron/server/db/timestamps'
 import { directKey } from '../../electron/server/services/conversations'
 
 export interface SeededUser {
@@ -33,17 +34,17 @@ export class Seeder {
 
   async users(n: number, prefix: string): Promise<SeededUser[]> {
     const insert = this.db.prepare('INSERT INTO User (username, display_name, password_hash, created_at) VALUES (?, ?, ?, ?)')
-    const ids = this.db.transaction(() => Array.from({ length: n }, (_, i) => Number(insert.run(`${prefix}${i}`, `${prefix} ${i}`, this.hash, Date.now()).lastInsertRowid)))()
+    const ids = this.db.transaction(() => Array.from({ length: n }, (_, i) => Number(insert.run(`${prefix}${i}`, `${prefix} ${i}`, this.hash, sqliteTimestamp()).lastInsertRowid)))()
     const tokens = createTokenService(loadOrCreateSecret(this.dataDir), '1d')
     return Promise.all(ids.map(async (user_id) => ({ user_id, token: await tokens.sign(user_id) })))
   }
 
   conversation(a: number, b: number): number {
     return this.db.transaction(() => {
-      const id = Number(this.db.prepare('INSERT INTO Conversation (direct_key, created_at, updated_at) VALUES (?, ?, ?)').run(directKey(a, b), Date.now(), Date.now()).lastInsertRowid)
+      const id = Number(this.db.prepare('INSERT INTO Conversation (direct_key, created_at, updated_at) VALUES (?, ?, ?)').run(directKey(a, b), sqliteTimestamp(), sqliteTimestamp()).lastInsertRowid)
       const join = this.db.prepare('INSERT INTO ConversationParticipant (conversation_id, user_id, joined_at) VALUES (?, ?, ?)')
-      join.run(id, a, Date.now())
-      join.run(id, b, Date.now())
+      join.run(id, a, sqliteTimestamp())
+      join.run(id, b, sqliteTimestamp())
       return id
     })()
   }
@@ -52,8 +53,8 @@ export class Seeder {
   messages(conversationId: number, senders: [number, number], count: number, start = Date.now() - count): void {
     const insert = this.db.prepare('INSERT INTO Message (conversation_id, sender_id, content, created_at, is_read) VALUES (?, ?, ?, ?, 0)')
     this.db.transaction(() => {
-      for (let i = 0; i < count; i++) insert.run(conversationId, senders[i % 2], `history message ${i} with some ordinary length to it`, start + i)
-      this.db.prepare('UPDATE Conversation SET updated_at = ? WHERE conversation_id = ?').run(start + count, conversationId)
+      for (let i = 0; i < count; i++) insert.run(conversationId, senders[i % 2], `history message ${i} with some ordinary length to it`, sqliteTimestamp(new Date(start + i)))
+      this.db.prepare('UPDATE Conversation SET updated_at = ? WHERE conversation_id = ?').run(sqliteTimestamp(new Date(start + count)), conversationId)
     })()
   }
 

@@ -10,8 +10,8 @@ export interface ServerProcess {
 }
 
 /** Starts a node script that prints "listening on <url>" (the Switchboard CLI, or the raw ceiling server). */
-export function startProcess(script: string, args: string[], env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, script), ...args], {
+export function startProcess(script: string, args: string[], env: Record<string, string> = {}, nodeArgs: string[] = []): Promise<ServerProcess> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', path.join(ROOT, script), ...args], {
     cwd: ROOT,
     env: { ...process.env, SWITCHBOARD_LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -1,19 +1,27 @@
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
+import { SOURCE_MIGRATIONS_DIR } from '../../electron/server/config'
+import { openSqlite } from '../../electron/server/db/database'
 import type { MessageDto, UploadedFileDto } from '../../electron/shared/dto'
 import { pair } from '../helpers/api'
-import { noLimits, startServer, type TestServer } from '../helpers/server'
+import { noLimits, startServer, tempDir, type TestServer } from '../helpers/server'
 import { closeAllSockets, collect, connect, sleep } from '../helpers/sockets'
 
 let srv: TestServer
-beforeAll(async () => {
-  srv = await startServer(noLimits)
-})
-afterAll(async () => {
+afterEach(async () => {
   closeAllSockets()
   await srv.close()
 })
 
+// Both writers behind the send path: raw prepared statements on SQLite, and Prisma (what PostgreSQL uses).
+describe.each([
+  ['the SQLite writer', false],
+  ['the Prisma writer', true],
+])('with %s', (_name, viaPrisma) => {
 it('stores sends that arrive together in shared transactions, each exactly as sent, broadcast in id order', async () => {
+  const dataDir = tempDir()
+  const database = await openSqlite({ dataDir, migrationsDir: SOURCE_MIGRATIONS_DIR })
+  if (viaPrisma) delete database.writer
+  srv = await startServer({ ...noLimits, dataDir }, { database })
   const pairs = await Promise.all(Array.from({ length: 3 }, () => pair(srv.url)))
   const watchers = await Promise.all(pairs.map((p) => connect(srv.url, p.bob.token)))
   const seen = watchers.map((w) => collect<MessageDto>(w, 'new_message'))
@@ -59,4 +67,5 @@ it('stores sends that arrive together in shared transactions, each exactly as se
     expect(ids).toEqual([...ids].sort((a, b) => a - b))
     expect(list.every((m) => m.conversation_id === pairs[w]!.conversationId)).toBe(true)
   }
+})
 })

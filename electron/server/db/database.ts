@@ -2,7 +2,9 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaClient } from './generated/sqlite/client'
+import type { MessageWriter } from './message-writer'
 import { migrateSqlite, type MigrationReport } from './migrate-sqlite'
+import { SqliteMessageWriter } from './sqlite-message-writer'
 
 /** The Prisma client every service uses; the PostgreSQL client exposes the same model API. */
 export type Db = PrismaClient
@@ -11,6 +13,8 @@ export interface Database {
   db: Db
   engine: 'sqlite'
   migrations: MigrationReport
+  /** The send path's writer; without one, the service layer writes through Prisma. */
+  writer?: MessageWriter
   close(): Promise<void>
 }
 
@@ -41,10 +45,15 @@ export async function openSqlite(options: SqliteOptions): Promise<Database> {
   await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')
   await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL')
   await db.$queryRawUnsafe('PRAGMA foreign_keys = ON')
+  const writer = new SqliteMessageWriter(file)
   return {
     db,
     engine: 'sqlite',
     migrations,
-    close: () => db.$disconnect(),
+    writer,
+    close: async () => {
+      writer.close()
+      await db.$disconnect()
+    },
   }
 }

@@ -6,6 +6,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { readdirSync, readFileSync, existsSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
+import { sqliteTimestamp } from './timestamps'
 
 export interface MigrationFile {
   name: string
@@ -42,8 +43,8 @@ export function readMigrationFiles(migrationsDir: string): MigrationFile[] {
     })
 }
 
-/** The text Prisma's engine writes into _prisma_migrations; it cannot read other formats back. */
-const now = (): string => new Date().toISOString().replace('Z', '+00:00')
+/** Prisma's engine cannot read other formats back from _prisma_migrations. */
+const now = (): string => sqliteTimestamp()
 
 export function migrateSqlite(file: string, migrationsDir: string): MigrationReport {
   const migrations = readMigrationFiles(migrationsDir)

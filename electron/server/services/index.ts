@@ -1,6 +1,7 @@
 import type { ServerConfig } from '../config'
 import type { TokenService } from '../auth/tokens'
 import type { Db } from '../db/database'
+import { PrismaMessageWriter, type MessageWriter } from '../db/message-writer'
 import { InflightWrites } from '../lifecycle/inflight'
 import { AccountService } from './accounts'
 import { ConversationService } from './conversations'
@@ -19,7 +20,7 @@ export interface Services {
   writes: InflightWrites
 }
 
-export function createServices(deps: { db: Db; config: ServerConfig; tokens: TokenService; limits: RateLimiters }): Services {
+export function createServices(deps: { db: Db; config: ServerConfig; tokens: TokenService; limits: RateLimiters; writer?: MessageWriter | undefined }): Services {
   const events = new ChatEvents()
   const writes = new InflightWrites()
   const conversations = new ConversationService(deps.db)
@@ -27,7 +28,7 @@ export function createServices(deps: { db: Db; config: ServerConfig; tokens: Tok
   return {
     accounts: new AccountService(deps.db, deps.tokens, deps.limits),
     conversations,
-    messages: new MessageService(deps.db, conversations, files, events, deps.limits, writes),
+    messages: new MessageService(deps.db, conversations, files, events, deps.limits, writes, deps.writer ?? new PrismaMessageWriter(deps.db)),
     files,
     events,
     writes,

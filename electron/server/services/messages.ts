@@ -3,6 +3,7 @@ import type { SyncResult } from '../../shared/events'
 import { LIMITS } from '../../shared/limits'
 import type { AttachmentInput } from '../../shared/schemas'
 import type { Db } from '../db/database'
+import type { MessageWriter } from '../db/message-writer'
 import { AppError, badRequest, forbidden, notFound } from '../errors'
 import type { ResolvedAttachment } from './files'
 import type { InflightWrites } from '../lifecycle/inflight'
@@ -51,6 +52,7 @@ export class MessageService {
     private readonly events: ChatEvents,
     private readonly limits: RateLimiters,
     private readonly writes: InflightWrites,
+    private readonly writer: MessageWriter,
   ) {}
 
   /** A page of history, ascending; `before` pages backwards by message_id. */
@@ -85,34 +87,25 @@ export class MessageService {
 
   /**
    * One transaction for every send that queued up: a look-up of client_ids already stored (retries),
-   * one multi-row insert, one for attachments, one bump of the conversations. Then the broadcasts, in
-   * message_id order.
+   * the inserts and the conversations' bump. Then the broadcasts, in message_id order.
    */
   private async storeBatch(jobs: SendJob[]): Promise<(SendResult | Error)[]> {
     const results: (SendResult | Error | undefined)[] = new Array(jobs.length)
-    const withIds = jobs.filter((j) => j.clientId !== null)
-    const stored = withIds.length
-      ? await this.db.message.findMany({
-          where: { sender_id: { in: [...new Set(withIds.map((j) => j.actor.user_id))] }, client_id: { in: withIds.map((j) => j.clientId as string) } },
-          include: messageInclude,
-        })
-      : []
-    const firstStored = new Map(stored.map((m) => [keyOf(m.sender_id, m.client_id as string), toMessageDto(m)]))
+    const found = await this.writer.existing(jobs.flatMap((j) => (j.clientId === null ? [] : [{ sender_id: j.actor.user_id, client_id: j.clientId }])))
+    const firstStored = new Map<string, MessageDto>()
+    if (found.length > 0) {
+      const rows = await this.db.message.findMany({ where: { message_id: { in: found.map((f) => f.message_id) } }, include: messageInclude })
+      for (const row of rows) firstStored.set(keyOf(row.sender_id, row.client_id as string), toMessageDto(row))
+    }
     const firstInBatch = new Map<string, number>()
     const copies: [index: number, of: number][] = []
     const fresh: number[] = []
     jobs.forEach((job, i) => {
       const key = job.clientId === null ? null : keyOf(job.actor.user_id, job.clientId)
       const first = key ? firstStored.get(key) : undefined
-      if (first) {
-        try {
-          results[i] = this.replay(first, job.conversationId)
-        } catch (error) {
-          results[i] = error as Error
-        }
-      } else if (key && firstInBatch.has(key)) {
-        copies.push([i, firstInBatch.get(key)!])
-      } else {
+      if (first) results[i] = this.replayOf(first, job.conversationId)
+      else if (key && firstInBatch.has(key)) copies.push([i, firstInBatch.get(key)!])
+      else {
         if (key) firstInBatch.set(key, i)
         fresh.push(i)
       }
@@ -120,26 +113,16 @@ export class MessageService {
 
     if (fresh.length > 0) {
       const now = new Date()
-      const { created, attachments } = await this.db.$transaction(async (tx) => {
-        const created = await tx.message.createManyAndReturn({
-          data: fresh.map((i) => {
-            const job = jobs[i]!
-            return { conversation_id: job.conversationId, sender_id: job.actor.user_id, content: job.content, client_id: job.clientId, created_at: now }
-          }),
-          select: { message_id: true },
-        })
-        // Ids grow with insertion order, so sorted ids line up with the rows as given.
-        const ids = created.map((r) => r.message_id).sort((a, b) => a - b)
-        const attachmentRows = fresh.flatMap((i, n) => jobs[i]!.attachments.map((a) => ({ ...a, message_id: ids[n]! })))
-        const attachments = attachmentRows.length ? await tx.messageAttachment.createManyAndReturn({ data: attachmentRows }) : []
-        await tx.conversation.updateMany({ where: { conversation_id: { in: [...new Set(fresh.map((i) => jobs[i]!.conversationId))] } }, data: { updated_at: now } })
-        return { created: ids, attachments }
-      })
-      const byMessage = new Map<number, typeof attachments>()
-      for (const a of attachments.sort((x, y) => x.attachment_id - y.attachment_id)) byMessage.set(a.message_id, [...(byMessage.get(a.message_id) ?? []), a])
+      const stored = await this.writer.insert(
+        fresh.map((i) => {
+          const job = jobs[i]!
+          return { conversation_id: job.conversationId, sender_id: job.actor.user_id, content: job.content, client_id: job.clientId, attachments: job.attachments }
+        }),
+        now,
+      )
       fresh.forEach((i, n) => {
         const job = jobs[i]!
-        const message_id = created[n]!
+        const { message_id, attachment_ids } = stored[n]!
         const message: MessageDto = {
           message_id,
           conversation_id: job.conversationId,
@@ -149,7 +132,7 @@ export class MessageService {
           is_read: false,
           client_id: job.clientId,
           sender: toUserDto(job.actor),
-          attachments: (byMessage.get(message_id) ?? []).map((a) => ({ attachment_id: a.attachment_id, message_id, file_url: a.file_url, file_name: a.file_name, file_type: a.file_type, size: a.size })),
+          attachments: job.attachments.map((a, k) => ({ attachment_id: attachment_ids[k]!, message_id, ...a })),
         }
         results[i] = { message, duplicate: false }
         this.events.emit('message_created', { message, participantIds: job.participantIds })

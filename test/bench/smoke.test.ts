@@ -1,0 +1,29 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { expect, it } from 'vitest'
+import { runBench, SMOKE } from '../../bench/run'
+import { tempDir } from '../helpers/server'
+
+// `npm run bench` at tiny sizes, so the benchmark keeps working: every section runs and reports a
+// measured number (not whether it is fast: that is for the full run on a quiet machine).
+it('runs every benchmark section at smoke size and writes the table and the JSON', async () => {
+  const out = tempDir()
+  const r = await runBench(SMOKE, out)
+  expect(r.ceiling.sqlite_msgs_per_s).toBeGreaterThan(0)
+  expect(r.ceiling.socketio_msgs_per_s).toBeGreaterThan(0)
+  expect(r.throughput.map((t) => t.offered)).toEqual([...SMOKE.rates, 'flat out'])
+  for (const t of r.throughput) {
+    expect(t.delivered_msgs_per_s).toBeGreaterThan(0)
+    expect(t.delivered_ratio).toBe(1) // every message sent in the window was delivered
+    expect(t.receive_ms.p99).toBeGreaterThan(0)
+  }
+  expect(r.fanout.complete).toBeGreaterThan(0)
+  expect(r.history.latest_page_1m_ms).toBeGreaterThan(0)
+  expect(r.history.list_1000_conversations_ms).toBeGreaterThan(0)
+  expect(r.connections.idle_sockets).toBe(SMOKE.idleSockets)
+  expect(r.catch_up.missed).toBe(SMOKE.catchUp)
+  expect(r.catch_up.seconds).toBeGreaterThan(0)
+  const md = readFileSync(path.join(out, 'results.md'), 'utf8')
+  expect(md).toContain('## Ceiling (same run)')
+  expect(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')).sizes).toBe('smoke')
+}, 120_000)
