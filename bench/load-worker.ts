@@ -110,6 +110,8 @@ async function run(command: Extract<WorkerCommand, { type: 'run' }>): Promise<Ru
       }),
     )
   }
+  // Workers that only listen must listen for the whole phase too.
+  await new Promise((r) => setTimeout(r, Math.max(0, end - performance.now())))
   await Promise.race([Promise.all(pending), new Promise((r) => setTimeout(r, 30_000))])
   await new Promise((r) => setTimeout(r, command.drainMs))
   report.perMessage = [...perMessage.values()]

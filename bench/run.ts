@@ -68,7 +68,7 @@ export interface BenchResults {
     server_rss_mib: number
     ratio_to_ceiling: number
   }[]
-  fanout: { sockets: number; messages: number; all_delivered_ms: Summary; complete: number }
+  fanout: { sockets: number; messages: number; all_delivered_ms: Summary; complete: number; sockets_reached: Record<string, number> }
   history: { latest_page_1m_ms: number; deep_page_1m_ms: number; latest_page_1k_ms: number; deep_page_1k_ms: number; ratio_latest_1m_to_1k: number; list_1000_conversations_ms: number; messages_in_big: number }
   connections: { idle_sockets: number; rss_per_socket_kib: number; rss_before_mib: number; rss_after_mib: number }
   catch_up: { missed: number; seconds: number; messages_per_s: number }
@@ -268,7 +268,9 @@ export async function runBench(sizes: Sizes, outDir: string): Promise<BenchResul
       const fanRun = await fanWorkers.run({ type: 'run', mode: 'rate', ratePerClient: sizes.fanoutRate, inflight: 0, durationMs: sizes.phaseMs, drainMs: 500 })
       fanWorkers.close()
       const complete = fanRun.perMessage.filter(([, receivers]) => receivers === sizes.fanoutSockets)
-      const fanout = { sockets: sizes.fanoutSockets, messages: fanRun.acked, all_delivered_ms: summarize(complete.map(([, , slowest]) => slowest)), complete: complete.length }
+      const reach: Record<string, number> = {}
+      for (const [, receivers] of fanRun.perMessage) reach[receivers] = (reach[receivers] ?? 0) + 1
+      const fanout = { sockets: sizes.fanoutSockets, messages: fanRun.acked, all_delivered_ms: summarize(complete.map(([, , slowest]) => slowest)), complete: complete.length, sockets_reached: reach }
 
       // 4. History.
       log('history')

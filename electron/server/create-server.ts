@@ -61,7 +61,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   if (database.migrations.applied.length > 0) logger.info({ applied: database.migrations.applied }, 'database migrated')
   const tokens = createTokenService(loadOrCreateSecret(config.dataDir), config.tokenTtl)
   const limits = options.limits ?? memoryRateLimiters(config)
-  const services = createServices({ db: database.db, config, tokens, limits, writer: database.writer })
+  const services = createServices({ db: database.db, config, tokens, limits, writer: database.writer, inbox: database.inbox })
 
   const http: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: config.bodyMaxBytes, trustProxy: false,
     // One line per request drowns the log of a busy chat server; debug level brings them back.

@@ -9,6 +9,8 @@ const queries: string[] = []
 beforeAll(async () => {
   const dataDir = tempDir()
   const database = await openSqlite({ dataDir, migrationsDir: SOURCE_MIGRATIONS_DIR, onQuery: (sql) => queries.push(sql) })
+  // The Prisma path, which other databases use (SQLite's own inbox reader is five queries by construction).
+  delete database.inbox
   srv = await startServer({ ...noLimits, dataDir }, { database })
 })
 afterAll(() => srv.close())
@@ -20,7 +22,7 @@ async function listQueries(api: { get(path: string): Promise<{ body: unknown[] }
   return { n: queries.filter((q) => !/^(BEGIN|COMMIT)/i.test(q)).length, items: body.length }
 }
 
-it('lists conversations in the same number of queries for 1 and for 40 conversations (up to 400, then 2 more per 400)', async () => {
+it('lists conversations through Prisma in the same number of queries for 1 and for 40 conversations (up to 400; 5 more per 400 after)', async () => {
   const me = await person(srv.url, 'hub')
   const others = await Promise.all(Array.from({ length: 40 }, (_, i) => person(srv.url, `c${i}`)))
   const first = others[0]!

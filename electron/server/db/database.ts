@@ -5,6 +5,7 @@ import { PrismaClient } from './generated/sqlite/client'
 import type { MessageWriter } from './message-writer'
 import { migrateSqlite, type MigrationReport } from './migrate-sqlite'
 import { SqliteMessageWriter } from './sqlite-message-writer'
+import { SqliteInboxReader, type InboxReader } from './sqlite-inbox'
 
 /** The Prisma client every service uses; the PostgreSQL client exposes the same model API. */
 export type Db = PrismaClient
@@ -15,6 +16,8 @@ export interface Database {
   migrations: MigrationReport
   /** The send path's writer; without one, the service layer writes through Prisma. */
   writer?: MessageWriter
+  /** The inbox list's reader; without one, the service layer reads through Prisma. */
+  inbox?: InboxReader
   close(): Promise<void>
 }
 
@@ -46,13 +49,16 @@ export async function openSqlite(options: SqliteOptions): Promise<Database> {
   await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL')
   await db.$queryRawUnsafe('PRAGMA foreign_keys = ON')
   const writer = new SqliteMessageWriter(file)
+  const inbox = new SqliteInboxReader(file)
   return {
     db,
     engine: 'sqlite',
     migrations,
     writer,
+    inbox,
     close: async () => {
       writer.close()
+      inbox.close()
       await db.$disconnect()
     },
   }

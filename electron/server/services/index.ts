@@ -2,6 +2,7 @@ import type { ServerConfig } from '../config'
 import type { TokenService } from '../auth/tokens'
 import type { Db } from '../db/database'
 import { PrismaMessageWriter, type MessageWriter } from '../db/message-writer'
+import type { InboxReader } from '../db/sqlite-inbox'
 import { InflightWrites } from '../lifecycle/inflight'
 import { AccountService } from './accounts'
 import { ConversationService } from './conversations'
@@ -20,10 +21,10 @@ export interface Services {
   writes: InflightWrites
 }
 
-export function createServices(deps: { db: Db; config: ServerConfig; tokens: TokenService; limits: RateLimiters; writer?: MessageWriter | undefined }): Services {
+export function createServices(deps: { db: Db; config: ServerConfig; tokens: TokenService; limits: RateLimiters; writer?: MessageWriter | undefined; inbox?: InboxReader | undefined }): Services {
   const events = new ChatEvents()
   const writes = new InflightWrites()
-  const conversations = new ConversationService(deps.db)
+  const conversations = new ConversationService(deps.db, deps.inbox)
   const files = new FileService(deps.db, deps.config.dataDir)
   return {
     accounts: new AccountService(deps.db, deps.tokens, deps.limits),
