@@ -1,7 +1,8 @@
 /**
- * Groups work that arrives while earlier work is being done into one batch. The first job starts at
- * once (no added latency); jobs that come meanwhile share the next run, so under load one database
- * transaction stores many messages. Batches run one after another, in arrival order.
+ * Groups work into batches. A batch starts on setImmediate, after the event loop has handled every
+ * socket read of the current turn, so all sends that arrived together share one transaction without
+ * waiting on a timer; jobs that come while a batch runs share the next. Batches run one after
+ * another, in arrival order.
  */
 export class Batcher<J, R> {
   private queue: { job: J; resolve(result: R): void; reject(error: unknown): void }[] = []
@@ -15,12 +16,14 @@ export class Batcher<J, R> {
   add(job: J): Promise<R> {
     return new Promise((resolve, reject) => {
       this.queue.push({ job, resolve, reject })
-      if (!this.running) void this.drain()
+      if (!this.running) {
+        this.running = true
+        setImmediate(() => void this.drain())
+      }
     })
   }
 
   private async drain(): Promise<void> {
-    this.running = true
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, this.maxBatch)
