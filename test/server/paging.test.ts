@@ -41,6 +41,14 @@ it('pages back through 10,000 messages with `before`, each once, in order', asyn
   expect(seen.map((m) => m.content)).toEqual(Array.from({ length: 10_000 }, (_, i) => `m${i}`))
   const times = seen.map((m) => m.created_at)
   expect([...times].sort()).toEqual(times)
+  // SQLite's raw page reader and the Prisma path (other databases) give the same pages.
+  const { MessageService } = await import('../../electron/server/services/messages')
+  const viaPrisma = new MessageService(db, srv.server.services.conversations, srv.server.services.files, srv.server.services.events, {} as never, srv.server.services.writes, {} as never)
+  for (const before of [undefined, seen[5000]!.message_id, seen[3]!.message_id]) {
+    const q = before ? `&before=${before}` : ''
+    const raw = (await ada.api.get<MessageDto[]>(`/api/messages/${conversationId}?limit=120${q}`)).body
+    expect(await viaPrisma.list(ada.user, conversationId, { limit: 120, before })).toEqual(raw)
+  }
 })
 
 it('returns the latest 50 by default', async () => {

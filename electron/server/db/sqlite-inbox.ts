@@ -5,15 +5,37 @@ import type { AttachmentDto, ConversationDto, MessageDto, UserDto } from '../../
 
 export interface InboxReader {
   list(userId: number): ConversationDto[]
+  /** A page of a conversation's history, ascending; `before` pages backwards by message_id. */
+  page(conversationId: number, before: number | undefined, limit: number): MessageDto[]
 }
 
 const iso = (value: string | number): string => new Date(value).toISOString()
+
+type MessageRow = Omit<MessageDto, 'sender' | 'attachments' | 'is_read' | 'created_at'> & { is_read: number; created_at: string; username: string; display_name: string }
+
+function toMessage(m: MessageRow, attachments: AttachmentDto[]): MessageDto {
+  return {
+    message_id: m.message_id,
+    conversation_id: m.conversation_id,
+    sender_id: m.sender_id,
+    content: m.content,
+    created_at: iso(m.created_at),
+    is_read: m.is_read === 1,
+    client_id: m.client_id,
+    sender: { user_id: m.sender_id, username: m.username, display_name: m.display_name },
+    attachments,
+  }
+}
+
+const MESSAGE_COLUMNS = 'm.message_id, m.conversation_id, m.sender_id, m.content, m.created_at, m.is_read, m.client_id, u.username, u.display_name'
 
 export class SqliteInboxReader implements InboxReader {
   private readonly db: Database.Database
   private readonly conversations: Database.Statement<[number], { conversation_id: number; created_at: string; updated_at: string }>
   private readonly participants: Database.Statement<[number], UserDto & { conversation_id: number }>
-  private readonly latest: Database.Statement<[number], Omit<MessageDto, 'sender' | 'attachments' | 'is_read' | 'created_at'> & { is_read: number; created_at: string; username: string; display_name: string }>
+  private readonly latest: Database.Statement<[number], MessageRow>
+  private readonly pageRows: Database.Statement<[number, number, number], MessageRow>
+  private readonly pageAttachments: Database.Statement<[number, number, number], AttachmentDto>
   private readonly attachments: Database.Statement<[number], AttachmentDto>
   private readonly unread: Database.Statement<[number, number], { conversation_id: number; n: number }>
 
@@ -34,8 +56,15 @@ export class SqliteInboxReader implements InboxReader {
       SELECT (SELECT MAX(m.message_id) FROM Message m WHERE m.conversation_id = p.conversation_id) AS message_id
       FROM ConversationParticipant p WHERE p.user_id = ?`
     this.latest = this.db.prepare(`
-      SELECT m.message_id, m.conversation_id, m.sender_id, m.content, m.created_at, m.is_read, m.client_id, u.username, u.display_name
+      SELECT ${MESSAGE_COLUMNS}
       FROM (${latestOfMine}) l JOIN Message m ON m.message_id = l.message_id JOIN User u ON u.user_id = m.sender_id`)
+    const pageIds = 'SELECT message_id FROM Message WHERE conversation_id = ? AND message_id < ? ORDER BY message_id DESC LIMIT ?'
+    this.pageRows = this.db.prepare(`
+      SELECT ${MESSAGE_COLUMNS} FROM Message m JOIN User u ON u.user_id = m.sender_id
+      WHERE m.conversation_id = ? AND m.message_id < ? ORDER BY m.message_id DESC LIMIT ?`)
+    this.pageAttachments = this.db.prepare(`
+      SELECT a.attachment_id, a.message_id, a.file_url, a.file_name, a.file_type, a.size
+      FROM MessageAttachment a WHERE a.message_id IN (${pageIds}) ORDER BY a.attachment_id`)
     this.attachments = this.db.prepare(`
       SELECT a.attachment_id, a.message_id, a.file_url, a.file_name, a.file_type, a.size
       FROM (${latestOfMine}) l JOIN MessageAttachment a ON a.message_id = l.message_id ORDER BY a.attachment_id`)
@@ -51,19 +80,7 @@ export class SqliteInboxReader implements InboxReader {
     const files = new Map<number, AttachmentDto[]>()
     for (const a of this.attachments.all(userId)) files.set(a.message_id, [...(files.get(a.message_id) ?? []), a])
     const latest = new Map<number, MessageDto>()
-    for (const m of this.latest.all(userId)) {
-      latest.set(m.conversation_id, {
-        message_id: m.message_id,
-        conversation_id: m.conversation_id,
-        sender_id: m.sender_id,
-        content: m.content,
-        created_at: iso(m.created_at),
-        is_read: m.is_read === 1,
-        client_id: m.client_id,
-        sender: { user_id: m.sender_id, username: m.username, display_name: m.display_name },
-        attachments: files.get(m.message_id) ?? [],
-      })
-    }
+    for (const m of this.latest.all(userId)) latest.set(m.conversation_id, toMessage(m, files.get(m.message_id) ?? []))
     const unread = new Map(this.unread.all(userId, userId).map((r) => [r.conversation_id, r.n]))
     return this.conversations
       .all(userId)
@@ -77,6 +94,16 @@ export class SqliteInboxReader implements InboxReader {
         messages: latest.has(c.conversation_id) ? [latest.get(c.conversation_id)!] : [],
         unread_count: unread.get(c.conversation_id) ?? 0,
       }))
+  }
+
+  page(conversationId: number, before: number | undefined, limit: number): MessageDto[] {
+    const below = before ?? Number.MAX_SAFE_INTEGER
+    const files = new Map<number, AttachmentDto[]>()
+    for (const a of this.pageAttachments.all(conversationId, below, limit)) files.set(a.message_id, [...(files.get(a.message_id) ?? []), a])
+    return this.pageRows
+      .all(conversationId, below, limit)
+      .reverse()
+      .map((m) => toMessage(m, files.get(m.message_id) ?? []))
   }
 
   close(): void {

@@ -29,7 +29,7 @@ export function createServices(deps: { db: Db; config: ServerConfig; tokens: Tok
   return {
     accounts: new AccountService(deps.db, deps.tokens, deps.limits),
     conversations,
-    messages: new MessageService(deps.db, conversations, files, events, deps.limits, writes, deps.writer ?? new PrismaMessageWriter(deps.db)),
+    messages: new MessageService(deps.db, conversations, files, events, deps.limits, writes, deps.writer ?? new PrismaMessageWriter(deps.db), deps.inbox),
     files,
     events,
     writes,

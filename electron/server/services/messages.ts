@@ -4,6 +4,7 @@ import { LIMITS } from '../../shared/limits'
 import type { AttachmentInput } from '../../shared/schemas'
 import type { Db } from '../db/database'
 import type { MessageWriter } from '../db/message-writer'
+import type { InboxReader } from '../db/sqlite-inbox'
 import { AppError, badRequest, forbidden, notFound } from '../errors'
 import type { ResolvedAttachment } from './files'
 import type { InflightWrites } from '../lifecycle/inflight'
@@ -53,11 +54,13 @@ export class MessageService {
     private readonly limits: RateLimiters,
     private readonly writes: InflightWrites,
     private readonly writer: MessageWriter,
+    private readonly inbox?: InboxReader,
   ) {}
 
   /** A page of history, ascending; `before` pages backwards by message_id. */
   async list(actor: Actor, conversationId: number, page: { limit?: number | undefined; before?: number | undefined }): Promise<MessageDto[]> {
     await this.conversations.assertParticipant(actor, conversationId)
+    if (this.inbox) return this.inbox.page(conversationId, page.before, page.limit ?? LIMITS.pageDefault)
     const rows = await this.db.message.findMany({
       where: { conversation_id: conversationId, ...(page.before ? { message_id: { lt: page.before } } : {}) },
       orderBy: { message_id: 'desc' },
