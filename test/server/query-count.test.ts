@@ -18,7 +18,7 @@ afterAll(() => srv.close())
 async function listQueries(api: { get(path: string): Promise<{ body: unknown[] }> }, userId: number): Promise<{ n: number; items: number }> {
   queries.length = 0
   const { body } = await api.get(`/api/conversations/${userId}`)
-  // The token lookup of the request itself is one query; it is the same for every list.
+  // The token's user is cached after the first request, so this counts the list alone.
   return { n: queries.filter((q) => !/^(BEGIN|COMMIT)/i.test(q)).length, items: body.length }
 }
 
@@ -39,7 +39,7 @@ it('lists conversations through Prisma in the same number of queries for 1 and f
   expect(forty.items).toBe(40)
   console.log(`conversation list: ${one.n} queries for 1 conversation, ${forty.n} for 40`)
   expect(forty.n).toBe(one.n)
-  // token lookup + conversations + participants + users + latest ids + unread + latest messages (+ relations)
+  // participations + conversations + participants + users + latest ids + unread + latest messages (+ relations)
   expect(one.n).toBeGreaterThanOrEqual(6)
   expect(forty.n).toBeLessThanOrEqual(10)
 })

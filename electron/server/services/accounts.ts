@@ -10,7 +10,13 @@ import { isUniqueViolation } from './prisma-errors'
 import { consume, tooMany, type RateLimiters } from './rate-limits'
 import type { Actor } from './types'
 
+const USER_CACHE_MAX = 10_000
+
 export class AccountService {
+  // A user's id, username and display name never change once created, so every request need not
+  // read them again (a query saved on every REST call and socket handshake).
+  private readonly users = new Map<number, Actor>()
+
   constructor(
     private readonly db: Db,
     private readonly tokens: TokenService,
@@ -52,7 +58,14 @@ export class AccountService {
     if (!token) return null
     const userId = await this.tokens.verify(token)
     if (userId === null) return null
-    return this.db.user.findUnique({ where: { user_id: userId }, select: userSelect })
+    const cached = this.users.get(userId)
+    if (cached) return cached
+    const user = await this.db.user.findUnique({ where: { user_id: userId }, select: userSelect })
+    if (user) {
+      if (this.users.size >= USER_CACHE_MAX) this.users.delete(this.users.keys().next().value as number)
+      this.users.set(userId, user)
+    }
+    return user
   }
 
   async search(actor: Actor, query: string | undefined): Promise<UserDto[]> {
