@@ -3,21 +3,14 @@
 import { io as defaultIo, type Socket } from 'socket.io-client'
 import type { MessageDto, ReadStateDto, UserDto } from '../shared/dto'
 import type { ClientToServerEvents, PresenceEvent, ServerToClientEvents, TypingEvent, UserJoinedEvent, UserLeftEvent } from '../shared/events'
+import type { ConnectionState, ConnectionStatus } from '../shared/messenger-api'
 import type { Ack, ErrorInfo } from '../shared/result'
 import type { AttachmentInput } from '../shared/schemas'
 import { Emitter } from './emitter'
 import { HttpApi } from './http'
 import { emptyState, MemoryStore, type ClientState, type ClientStore, type PendingMessage } from './store'
 
-export type ConnectionState = 'connecting' | 'online' | 'offline'
-
-export interface ConnectionStatus {
-  state: ConnectionState
-  /** Sends waiting for the server. */
-  pending: number
-  /** Sends the server refused; the user may retry or discard them. */
-  failed: number
-}
+export type { ConnectionState, ConnectionStatus }
 
 export interface ChatClientEvents {
   /** Each new message once, whether it came live, by catch-up, or as the answer to our own send. */

@@ -1,19 +1,7 @@
-import type { AttachmentInput } from '../shared/schemas'
-import type { ErrorInfo } from '../shared/result'
+import type { PendingMessageDto } from '../shared/messenger-api'
 
-/** A message the user sent that the server has not acknowledged yet. */
-export interface PendingMessage {
-  client_id: string
-  conversation_id: number
-  content: string
-  attachments?: AttachmentInput[]
-  /** When the user sent it (local clock, ISO 8601). */
-  queued_at: string
-  /** pending: will be (re)sent; failed: the server refused it for good, the user may retry or discard. */
-  state: 'pending' | 'failed'
-  error?: ErrorInfo
-  attempts: number
-}
+/** A message the user sent that the server has not acknowledged yet (the contract's shape). */
+export type PendingMessage = PendingMessageDto
 
 /** What a client keeps between runs. */
 export interface ClientState {

@@ -8,7 +8,7 @@ import { FileStore } from '../client/file-store'
 import { auth, HttpApi } from '../client/http'
 import type { MessageDto, UploadedFileDto } from '../shared/dto'
 import { EVENT_CHANNELS, type EventMethod } from '../shared/ipc'
-import type { ConnectionStatus, Credentials, DiscoveredServer, FileBytes, PendingMessageDto, Preferences, Registration, ServerSetup, SessionInfo } from '../shared/messenger-api'
+import type { ConnectionStatus, Credentials, DiscoveredServer, FileBytes, Preferences, Registration, ServerSetup, SessionInfo } from '../shared/messenger-api'
 import type { ErrorInfo } from '../shared/result'
 import type { Advertisement } from './discovery'
 import { startEmbeddedServer, type EmbeddedServer, type SpawnServer } from './host'
@@ -152,7 +152,7 @@ export class DesktopController {
     },
     getMessages: (conversationId, page) => this.requireSession().client.api.messages(conversationId, page ?? {}),
     sendMessage: (conversationId, content, attachments) =>
-      this.requireSession().client.send(conversationId, content, attachments?.map((a) => ({ file_url: a.file_url, file_name: a.file_name ?? undefined }))) as Promise<PendingMessageDto>,
+      this.requireSession().client.send(conversationId, content, attachments?.map((a) => ({ file_url: a.file_url, file_name: a.file_name ?? undefined }))),
     retrySend: (clientId) => this.requireSession().client.retry(clientId),
     discardSend: (clientId) => this.requireSession().client.discard(clientId),
     getOutbox: async () => this.requireSession().client.outbox,

@@ -36,7 +36,9 @@ export type ConnectionState = 'connecting' | 'online' | 'offline'
 
 export interface ConnectionStatus {
   state: ConnectionState
+  /** Sends waiting for the server. */
   pending: number
+  /** Sends the server refused; the user may retry or discard them. */
   failed: number
 }
 
@@ -46,7 +48,9 @@ export interface PendingMessageDto {
   conversation_id: number
   content: string
   attachments?: { file_url: string; file_name?: string | undefined; file_type?: string | undefined }[] | undefined
+  /** When the user sent it (local clock, ISO 8601). */
   queued_at: string
+  /** pending: will be (re)sent; failed: the server refused it for good, the user may retry or discard. */
   state: 'pending' | 'failed'
   error?: ErrorInfo | undefined
   attempts: number
