@@ -109,6 +109,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
         await services.writes.drain()
         io.disconnectSockets(true)
         io.engine.close()
+        // Writes are done: no open connection (a keep-alive one, a download) may hold the close.
+        http.server.closeAllConnections()
         await http.close()
         await database.close()
       })()

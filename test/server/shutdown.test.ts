@@ -32,3 +32,16 @@ it('finishes the writes under way when it closes, refuses new ones, and loses no
   await again.close()
   expect(path.isAbsolute(srv.dataDir)).toBe(true)
 })
+
+it('closes promptly after serving a file download', async () => {
+  const srv = await startServer(noLimits)
+  const { ada, bob, conversationId } = await pair(srv.url)
+  const form = new FormData()
+  form.append('file', new Blob(['bytes to fetch']), 'f.txt')
+  const file = (await ada.api.request('POST', '/api/files', form)).body
+  await ada.api.post(`/api/messages/${conversationId}`, { content: '', sender_id: ada.user.user_id, attachments: [{ file_url: file.file_url }] })
+  const got = await fetch(srv.url + file.file_url, { headers: { authorization: `Bearer ${bob.token}` } })
+  expect(await got.text()).toBe('bytes to fetch')
+  const closed = srv.close().then(() => 'closed')
+  expect(await Promise.race([closed, new Promise((r) => setTimeout(() => r('still open after 5 s'), 5000))])).toBe('closed')
+})
