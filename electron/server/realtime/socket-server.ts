@@ -115,6 +115,8 @@ export function attachSocketServer(
 
     on('leave_conversation', leaveConversationPayload, async ({ conversation_id, user_id }) => {
       self(user_id)
+      // Participants only: the answer and the user_left event name who is in the room.
+      await services.conversations.assertParticipant(user, conversation_id)
       await socket.leave(rooms.conversation(conversation_id))
       socket.data.joined.delete(conversation_id)
       const active = await activeUsers(conversation_id)
@@ -139,7 +141,11 @@ export function attachSocketServer(
 
     on('sync', syncPayload, async ({ after_message_id, limit }) => services.messages.sync(user, after_message_id, limit))
 
-    on('get_presence', presencePayload, async ({ user_ids }) => ({ online: presence.online(user_ids) }))
+    // Presence is told only about people who share a conversation with the caller.
+    on('get_presence', presencePayload, async ({ user_ids }) => {
+      const contacts = new Set(await services.conversations.contactsOf(user.user_id))
+      return { online: presence.online(user_ids.filter((id) => contacts.has(id))) }
+    })
 
     socket.on('disconnect', () => {
       if (presence.disconnect(user.user_id)) tellContacts(user, false).catch((err: unknown) => logger.warn({ err }, 'presence'))
