@@ -45,7 +45,7 @@ const triangle = (ax, ay, bx, by, cx, cy) => (x, y) => {
   return !((d1 < 0 || d2 < 0 || d3 < 0) && (d1 > 0 || d2 > 0 || d3 > 0))
 }
 
-function draw(size, { tile }) {
+function draw(size) {
   const tileShape = roundRect(0.04, 0.04, 0.96, 0.96, 0.22)
   const bubble = [roundRect(0.2, 0.24, 0.8, 0.68, 0.12), triangle(0.3, 0.6, 0.46, 0.66, 0.26, 0.82)]
   const dots = [circle(0.36, 0.46, 0.055), circle(0.5, 0.46, 0.055), circle(0.64, 0.46, 0.055)]
@@ -59,13 +59,12 @@ function draw(size, { tile }) {
           const x = (px + (sx + 0.5) / S) / size
           const y = (py + (sy + 0.5) / S) / size
           let c = null
-          if (tile && tileShape(x, y)) {
+          if (tileShape(x, y)) {
             const t = (x + y) / 2 // indigo to violet, top-left to bottom-right
             c = [79 + 45 * t, 70 - 10 * t, 229 + 10 * t]
           }
-          if (bubble.some((f) => f(x, y))) c = tile ? [255, 255, 255] : [40, 40, 48]
-          if (tile && dots.some((f) => f(x, y))) c = [99, 102, 241]
-          if (!tile && dots.some((f) => f(x, y))) c = null
+          if (bubble.some((f) => f(x, y))) c = [255, 255, 255]
+          if (dots.some((f) => f(x, y))) c = [99, 102, 241]
           if (c) {
             r += c[0]; g += c[1]; b += c[2]; a += 1
           }
@@ -79,6 +78,6 @@ function draw(size, { tile }) {
   return out
 }
 
-writeFileSync(new URL('../resources/icon.png', import.meta.url), png(1024, draw(1024, { tile: true })))
-writeFileSync(new URL('../resources/tray.png', import.meta.url), png(32, draw(32, { tile: true })))
+writeFileSync(new URL('../resources/icon.png', import.meta.url), png(1024, draw(1024)))
+writeFileSync(new URL('../resources/tray.png', import.meta.url), png(32, draw(32)))
 console.log('wrote resources/icon.png and resources/tray.png')

@@ -1,6 +1,5 @@
 // Fills a data folder directly (raw SQLite, one transaction), the way an import would: the benchmarks
 // measure the server, not account creation.
-import path from 'node:path'
 import Database from 'better-sqlite3'
 import { hashPassword } from '../../electron/server/auth/passwords'
 import { createTokenService, loadOrCreateSecret } from '../../electron/server/auth/tokens'
@@ -62,5 +61,3 @@ export class Seeder {
     this.db.close()
   }
 }
-
-export const benchDir = (root: string, name: string): string => path.join(root, name)

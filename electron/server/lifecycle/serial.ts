@@ -1,8 +1,6 @@
 /**
- * Runs tasks one after another. Message writes go through one of these so that each commit is
- * broadcast before the next begins: live `new_message` events then arrive in message_id order, and a
- * client may advance its catch-up cursor with them without risking a gap. SQLite has one writer
- * anyway, so nothing is lost by it.
+ * Runs tasks one after another, each finished (committed and broadcast) before the next begins.
+ * Read receipts go through one; sends go through the Batcher, which keeps the same order per batch.
  */
 export class SerialQueue {
   private tail: Promise<unknown> = Promise.resolve()
