@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net'
 import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import multipart from '@fastify/multipart'
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify'
 import pino, { type Logger } from 'pino'
 import { loadOrCreateSecret, createTokenService } from './auth/tokens'
 import { defaultConfig, type ServerConfig } from './config'
@@ -64,6 +64,10 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   const services = createServices({ db: database.db, config, tokens, limits, writer: database.writer, inbox: database.inbox })
 
   const http: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: config.bodyMaxBytes, trustProxy: false,
+    // Refusals by the framework itself (a path parameter over the router's limit, say) answer in our shape too.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      void reply.status(error.statusCode && error.statusCode < 500 ? error.statusCode : 400).send({ error: { code: 'bad_request', message: error.message } })
+    },
     // One line per request drowns the log of a busy chat server; debug level brings them back.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' }),
   })
