@@ -1,7 +1,8 @@
 // The Electron shell: wires Electron's objects to the controller and the hardening; nothing else.
 import os from 'node:os'
 import path from 'node:path'
-import { app, type BrowserWindow, ipcMain, Menu, Notification, powerMonitor, safeStorage, session, shell, utilityProcess } from 'electron'
+import { app, type BrowserWindow, ipcMain, Menu, Notification, powerMonitor, protocol, safeStorage, session, shell, utilityProcess } from 'electron'
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, isAppUrl, rendererLocation, serveAppFile } from './app-protocol'
 import { advertise, browse } from './discovery'
 import { DesktopController } from './controller'
 import { deepLinkFromArgv, parseDeepLink, PROTOCOL, type DeepLink } from './deep-links'
@@ -12,7 +13,7 @@ import { hardenSession, hardenWebContents, isSafeExternalUrl, rendererCsp } from
 import { SettingsStore } from './settings'
 import { TokenVault } from './token-vault'
 import { AppTray } from './tray'
-import { createMainWindow, isAppUrl, isTrustedFrame, rendererLocation } from './window'
+import { createMainWindow, isTrustedFrame } from './window'
 
 export const APP_USER_MODEL_ID = 'dev.switchboard.desktop'
 
@@ -74,7 +75,7 @@ function handleLink(link: DeepLink | null): void {
   else controller.requestJoin(link.url)
 }
 
-function registerProtocol(): void {
+function registerDeepLinkScheme(): void {
   // In development the app runs as `electron .`: the protocol must name the script too.
   if (process.defaultApp && process.argv[1]) app.setAsDefaultProtocolClient(PROTOCOL, process.execPath, [path.resolve(process.argv[1])])
   else app.setAsDefaultProtocolClient(PROTOCOL)
@@ -114,7 +115,10 @@ async function ready(): Promise<void> {
     log: { info: (m, e) => console.log(m, e ?? ''), warn: (m, e) => console.warn(m, e ?? '') },
   })
   const control = controller
-  hardenSession(session.defaultSession, () => rendererCsp(control.serverOrigin))
+  const csp = (): string => rendererCsp(control.serverOrigin)
+  hardenSession(session.defaultSession, csp)
+  const { root } = rendererLocation(__dirname)
+  if (root) protocol.handle(APP_SCHEME, (request) => serveAppFile(root, request, csp()))
   registerIpcHandlers(ipcMain, control.handlers, (frame) => isTrustedFrame(win, frame, __dirname))
   Menu.setApplicationMenu(Menu.buildFromTemplate(applicationMenu(process.platform, !app.isPackaged)))
   win = openWindow()
@@ -137,7 +141,9 @@ export function main(): void {
     return
   }
   if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID)
-  registerProtocol()
+  registerDeepLinkScheme()
+  // Must happen before ready: app:// gets an origin, secure context and fetch like https.
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: APP_SCHEME_PRIVILEGES }])
   app.on('second-instance', (_event, argv) => {
     showWindow()
     handleLink(deepLinkFromArgv(argv))

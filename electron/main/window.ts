@@ -1,26 +1,9 @@
 import path from 'node:path'
 import { BrowserWindow, type WebFrameMain } from 'electron'
+import { isAppUrl, rendererLocation } from './app-protocol'
 import { secureWebPreferences } from './security'
 
-/** Where the renderer comes from: electron-vite's dev server, or the built files inside the app. */
-export function rendererLocation(mainDir: string, devUrl = process.env.ELECTRON_RENDERER_URL): { url: string; file: string | null } {
-  if (devUrl) return { url: devUrl, file: null }
-  const file = path.join(mainDir, '../renderer/index.html')
-  return { url: new URL(`file://${file}`).href, file }
-}
-
-export function isAppUrl(location: { url: string; file: string | null }, url: string): boolean {
-  try {
-    const target = new URL(url)
-    const app = new URL(location.url)
-    return location.file ? target.protocol === 'file:' && target.pathname === app.pathname : target.origin === app.origin
-  } catch {
-    return false
-  }
-}
-
 export function createMainWindow(mainDir: string, iconPath: string): BrowserWindow {
-  const location = rendererLocation(mainDir)
   const win = new BrowserWindow({
     width: 1100,
     height: 720,
@@ -33,8 +16,7 @@ export function createMainWindow(mainDir: string, iconPath: string): BrowserWind
     webPreferences: secureWebPreferences(path.join(mainDir, '../preload/index.js')),
   })
   win.once('ready-to-show', () => win.show())
-  if (location.file) void win.loadFile(location.file)
-  else void win.loadURL(location.url)
+  void win.loadURL(rendererLocation(mainDir).url)
   return win
 }
 

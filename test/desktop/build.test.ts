@@ -58,6 +58,8 @@ describe('electron-builder.yml', () => {
       enableEmbeddedAsarIntegrityValidation: true,
       onlyLoadAppFromAsar: true,
       enableCookieEncryption: true,
+      // The renderer comes over app://, so file:// pages need no extra privileges.
+      grantFileProtocolExtraPrivileges: false,
     })
   })
 

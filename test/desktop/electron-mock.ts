@@ -38,9 +38,6 @@ export function createElectronMock(options: { userData: string; lock?: boolean }
       })
       windows.push(this)
     }
-    loadFile = vi.fn(async (file: string) => {
-      this.webContents.mainFrame.url = new URL(`file://${file}`).href
-    })
     loadURL = vi.fn(async (url: string) => {
       this.webContents.mainFrame.url = url
     })
@@ -98,8 +95,15 @@ export function createElectronMock(options: { userData: string; lock?: boolean }
     }),
   }
 
+  const protocolHandlers = new Map<string, (request: Request) => Promise<Response>>()
+  const protocol = {
+    registerSchemesAsPrivileged: vi.fn(),
+    handle: vi.fn((scheme: string, handler: any) => protocolHandlers.set(scheme, handler)),
+  }
+
   const mock = {
     app,
+    protocol,
     BrowserWindow,
     ipcMain,
     session: { defaultSession: sessionMock },
@@ -117,5 +121,5 @@ export function createElectronMock(options: { userData: string; lock?: boolean }
     },
     utilityProcess,
   }
-  return { mock, windows, handlers, notifications, trays, forks, sessionMock }
+  return { mock, windows, handlers, notifications, trays, forks, sessionMock, protocolHandlers }
 }

@@ -1,5 +1,9 @@
 import { EventEmitter } from 'node:events'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { describe, expect, it, vi } from 'vitest'
+import { appFilePath, isAppUrl, rendererLocation, serveAppFile } from '../../electron/main/app-protocol'
+import { tempDir } from '../helpers/server'
 import { deepLinkFromArgv, parseDeepLink } from '../../electron/main/deep-links'
 import { registerIpcHandlers, type MessengerHandlers } from '../../electron/main/ipc'
 import { notificationContent, shouldNotify, trayTooltip, unreadTotal } from '../../electron/main/notifications'
@@ -18,6 +22,59 @@ const message = (over: Partial<MessageDto> = {}): MessageDto => ({
   sender: { user_id: 2, username: 'bob', display_name: 'Bob' },
   attachments: [],
   ...over,
+})
+
+describe('the app:// scheme', () => {
+  const root = path.join(tempDir(), 'renderer')
+  mkdirSync(path.join(root, 'assets'), { recursive: true })
+  writeFileSync(path.join(root, 'index.html'), '<!doctype html><title>Switchboard</title>')
+  writeFileSync(path.join(root, 'assets', 'app.js'), 'console.log(1)')
+  writeFileSync(path.join(root, 'assets', 'notes.txt'), 'not a web type')
+  writeFileSync(path.join(root, '..', 'secret.html'), 'outside')
+  const csp = "default-src 'none'"
+
+  it('serves the built renderer with its type, the CSP and nosniff', async () => {
+    const page = await serveAppFile(root, new Request('app://switchboard/'), csp)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8')
+    expect(page.headers.get('content-security-policy')).toBe(csp)
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff')
+    expect(await page.text()).toContain('<title>Switchboard</title>')
+    const script = await serveAppFile(root, new Request('app://switchboard/assets/app.js?v=1'), csp)
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8')
+    expect(await script.text()).toBe('console.log(1)')
+  })
+
+  it('reaches nothing outside the renderer folder and nothing of an unknown type', async () => {
+    for (const url of [
+      'app://switchboard/../secret.html',
+      'app://switchboard/%2e%2e/secret.html',
+      'app://switchboard/..%2fsecret.html',
+      'app://switchboard/..%5csecret.html',
+      'app://switchboard/assets/%2e%2e/%2e%2e/secret.html',
+      'app://switchboard/index.html%00.png',
+      'app://switchboard/%E0%A4%A',
+      'app://switchboard/assets/notes.txt',
+      'app://switchboard/missing.js',
+      'app://evil/index.html',
+      'file:///etc/passwd',
+    ]) {
+      expect((await serveAppFile(root, new Request(url), csp)).status, url).toBe(404)
+    }
+    expect(appFilePath(root, 'app://switchboard/assets/app.js')).toBe(path.join(root, 'assets', 'app.js'))
+    expect((await serveAppFile(root, new Request('app://switchboard/index.html', { method: 'PUT', body: 'x' }), csp)).status).toBe(405)
+  })
+
+  it('treats only app://switchboard pages as the app (or the dev server in development)', () => {
+    const built = rendererLocation('/opt/app/out/main', '')
+    expect(built.url).toBe('app://switchboard/index.html')
+    expect(isAppUrl(built, 'app://switchboard/index.html#/c/1')).toBe(true)
+    for (const url of ['file:///opt/app/out/renderer/index.html', 'app://evil/index.html', 'https://switchboard/', 'nonsense']) expect(isAppUrl(built, url)).toBe(false)
+    const dev = rendererLocation('/opt/app/out/main', 'http://localhost:5173')
+    expect(dev.root).toBeNull()
+    expect(isAppUrl(dev, 'http://localhost:5173/src/main.ts')).toBe(true)
+    expect(isAppUrl(dev, 'http://localhost:5174/')).toBe(false)
+  })
 })
 
 describe('window hardening', () => {

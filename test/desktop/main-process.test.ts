@@ -54,7 +54,7 @@ describe('the Electron shell', () => {
     expect(e.windows).toHaveLength(1)
     expect(e.windows[0].options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true })
     expect(e.windows[0].options.webPreferences.preload).toMatch(/preload[\\/]index\.js$/)
-    expect(e.windows[0].loadFile).toHaveBeenCalledWith(expect.stringMatching(/renderer[\\/]index\.html$/))
+    expect(e.windows[0].loadURL).toHaveBeenCalledWith('app://switchboard/index.html')
     expect([...e.handlers.keys()].sort()).toEqual(Object.values(INVOKE_CHANNELS).sort())
     expect(e.sessionMock.setPermissionRequestHandler).toHaveBeenCalled()
     expect(e.sessionMock.webRequest.onHeadersReceived).toHaveBeenCalled()
@@ -63,6 +63,25 @@ describe('the Electron shell', () => {
     expect(e.trays).toHaveLength(1)
     expect(e.trays[0].setToolTip).toHaveBeenCalledWith('Switchboard')
     expect(e.mock.app.setAppUserModelId).not.toHaveBeenCalled()
+  })
+
+  it('serves the renderer over a privileged app:// scheme registered before ready, never from file://', async () => {
+    const e = await boot()
+    const register = e.mock.protocol.registerSchemesAsPrivileged
+    expect(register).toHaveBeenCalledWith([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }])
+    expect(register.mock.invocationCallOrder[0]).toBeLessThan(e.mock.app.whenReady.mock.invocationCallOrder[0]!)
+    const serve = e.protocolHandlers.get('app')!
+    // Files outside the renderer folder are out of reach, however the path is spelled.
+    for (const url of ['app://switchboard/../main/index.ts', 'app://switchboard/%2e%2e/main/index.ts', 'app://switchboard/..%2fmain%2findex.ts', 'app://other/index.html']) {
+      expect((await serve(new Request(url))).status).toBe(404)
+    }
+    expect((await serve(new Request('app://switchboard/index.html', { method: 'POST', body: 'x' }))).status).toBe(405)
+    // IPC answers the window's page while it shows app://; the same window showing a file:// page is not the app.
+    const frame = e.windows[0].webContents.mainFrame
+    expect((await invoke(e, INVOKE_CHANNELS.getSetup)).ok).toBe(true)
+    frame.url = 'file:///tmp/renderer/index.html'
+    expect(await invoke(e, INVOKE_CHANNELS.getSetup)).toMatchObject({ ok: false, error: { code: 'forbidden' } })
+    frame.url = 'app://switchboard/index.html'
   })
 
   it('quits at once when another instance holds the lock, opening nothing', async () => {
