@@ -1,3 +1,5 @@
+import http from 'node:http'
+import { readdirSync } from 'node:fs'
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest'
 import { Api, pair, person } from '../helpers/api'
 import { startServer, type TestServer } from '../helpers/server'
@@ -61,4 +63,32 @@ it('drops a socket that sends a frame over the limit', async () => {
   socket.emit('send_message', { conversation_id: conversationId, content: 'x'.repeat(100 * 1024), sender_id: ada.user.user_id } as never, () => {})
   expect(await dropped).toBe('transport close')
   expect(await srv.server.database.db.message.count({ where: { conversation_id: conversationId } })).toBe(0)
+})
+
+/** Sends only the headers of a request that announces `length` bytes, and waits for the answer. */
+function announce(path: string, headers: Record<string, string>, length: number): Promise<{ status: number; body: any; sentBytes: number }> {
+  const url = new URL(path, srv.url)
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers: { ...headers, 'content-length': String(length) } }, (res) => {
+      let text = ''
+      res.on('data', (chunk) => (text += chunk))
+      res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text), sentBytes: req.socket?.bytesWritten ?? 0 }))
+    })
+    req.on('error', reject)
+    req.flushHeaders()
+  })
+}
+
+it('refuses a body or an upload announced too large at once, before a byte of it is read', async () => {
+  const { ada } = await pair(srv.url)
+  const files = readdirSync(srv.server.config.dataDir, { recursive: true }).length
+  const body = await announce('/api/auth/login', { 'content-type': 'application/json' }, 10 * 1024 * 1024)
+  expect(body.status).toBe(413)
+  expect(body.body.error.code).toBe('payload_too_large')
+  const upload = await announce('/api/files', { 'content-type': 'multipart/form-data; boundary=x', authorization: `Bearer ${ada.token}` }, 1024 * 1024 * 1024)
+  expect(upload.status).toBe(413)
+  expect(upload.body.error).toMatchObject({ code: 'payload_too_large', message: expect.stringMatching(/larger than the \d+ MiB limit/) })
+  // Only headers went out: the answer came before any body was sent.
+  expect(upload.sentBytes).toBeLessThan(1024)
+  expect(readdirSync(srv.server.config.dataDir, { recursive: true })).toHaveLength(files)
 })
