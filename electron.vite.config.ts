@@ -1,5 +1,6 @@
 import { resolve } from 'node:path'
 import { defineConfig } from 'electron-vite'
+import { rendererPlugins } from './renderer/vite.plugins.mts'
 
 // main and preload come out as CommonJS (package.json has no "type": "module"), which the
 // sandboxed preload requires.
@@ -26,6 +27,9 @@ export default defineConfig({
   },
   renderer: {
     root: resolve(__dirname, 'renderer'),
+    // Relative asset URLs: the same build works over app:// in the app and at / on the server.
+    base: './',
+    plugins: rendererPlugins(resolve(__dirname, 'renderer')),
     build: {
       outDir: resolve(__dirname, 'out/renderer'),
       rollupOptions: { input: resolve(__dirname, 'renderer/index.html') },

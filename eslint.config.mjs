@@ -48,6 +48,20 @@ export default tseslint.config(
     },
   },
   {
+    files: ['renderer/**/*.ts', 'renderer/**/*.mts'],
+    ignores: ['renderer/vite.plugins.mts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [electron],
+        patterns: [layer('The renderer talks only to the MessengerApi: it may import electron/shared and the web client adapter, never the server or the shell.')(['**/server/*', '**/main/*', '**/preload/*', 'node:*', '@prisma/*', 'fastify*', 'socket.io*'])],
+      }],
+    },
+  },
+  {
+    files: ['renderer/**/*.d.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off', '@typescript-eslint/consistent-type-imports': 'off' },
+  },
+  {
     files: ['scripts/**/*.mjs', 'eslint.config.mjs'],
     languageOptions: { globals: globals.node },
   },

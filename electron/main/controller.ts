@@ -4,11 +4,12 @@
 import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { ChatClient } from '../client/chat-client'
+import { chatOperations, forwardClientEvents } from '../client/chat-operations'
 import { FileStore } from '../client/file-store'
 import { auth, HttpApi } from '../client/http'
-import type { MessageDto, UploadedFileDto } from '../shared/dto'
-import { EVENT_CHANNELS, type EventMethod } from '../shared/ipc'
-import type { ConnectionStatus, Credentials, DiscoveredServer, FileBytes, Preferences, Registration, ServerSetup, SessionInfo } from '../shared/messenger-api'
+import type { MessageDto } from '../shared/dto'
+import { EVENT_CHANNELS } from '../shared/ipc'
+import type { ConnectionStatus, Credentials, DiscoveredServer, Preferences, Registration, ServerSetup, SessionInfo } from '../shared/messenger-api'
 import type { ErrorInfo } from '../shared/result'
 import type { Advertisement } from './discovery'
 import { startEmbeddedServer, type EmbeddedServer, type SpawnServer } from './host'
@@ -113,6 +114,8 @@ export class DesktopController {
     this.deps.send(EVENT_CHANNELS.onOpenConversation, conversationId)
   }
 
+  private readonly chat = chatOperations(() => this.requireSession())
+
   readonly handlers: MessengerHandlers = {
     getSetup: async () => this.setup(),
     hostServer: async ({ lan }) => {
@@ -137,41 +140,20 @@ export class DesktopController {
       await this.closeSession()
       await this.deps.vault.clear()
     },
+    ...this.chat,
     listConversations: async () => {
-      const { client, user } = this.requireSession()
-      const conversations = await client.api.conversations(user.user_id)
+      const conversations = await this.chat.listConversations()
       this.unread.clear()
       for (const c of conversations) this.unread.set(c.conversation_id, c.unread_count)
       this.updateBadge()
       return conversations
     },
-    searchUsers: (query) => this.requireSession().client.api.searchUsers(query),
-    startConversation: (userId) => {
-      const { client, user } = this.requireSession()
-      return client.api.startConversation(user.user_id, userId)
-    },
-    getMessages: (conversationId, page) => this.requireSession().client.api.messages(conversationId, page ?? {}),
-    sendMessage: (conversationId, content, attachments) =>
-      this.requireSession().client.send(conversationId, content, attachments?.map((a) => ({ file_url: a.file_url, file_name: a.file_name ?? undefined }))),
-    retrySend: (clientId) => this.requireSession().client.retry(clientId),
-    discardSend: (clientId) => this.requireSession().client.discard(clientId),
-    getOutbox: async () => this.requireSession().client.outbox,
     markAsRead: async (messageId, conversationId) => {
-      await this.requireSession().client.markAsRead(messageId, conversationId)
+      await this.chat.markAsRead(messageId, conversationId)
       this.unread.set(conversationId, 0)
       this.updateBadge()
     },
-    joinConversation: (conversationId) => this.requireSession().client.joinConversation(conversationId),
-    leaveConversation: (conversationId) => this.requireSession().client.leaveConversation(conversationId),
-    setTyping: async (conversationId, isTyping) => this.requireSession().client.setTyping(conversationId, isTyping),
-    getOnlineUsers: (userIds) => this.requireSession().client.onlineUsers(userIds),
     getStatus: async () => this.client?.status ?? ({ state: 'offline', pending: 0, failed: 0 } satisfies ConnectionStatus),
-    uploadFile: async (file: FileBytes): Promise<UploadedFileDto> =>
-      this.requireSession().client.api.upload(new Blob([file.bytes as Uint8Array<ArrayBuffer>], { type: file.type }), file.name),
-    getFile: async (fileUrl) => {
-      const blob = await this.requireSession().client.api.file(fileUrl)
-      return { name: fileUrl.split('/').pop() ?? 'file', type: blob.type, bytes: new Uint8Array(await blob.arrayBuffer()) }
-    },
     setActiveConversation: async (conversationId) => {
       this.activeConversationId = conversationId
     },
@@ -229,23 +211,9 @@ export class DesktopController {
     })
     this.client = client
     this.session = { server_url: serverUrl, user }
-    const forward = <K extends EventMethod>(method: K) => (payload: unknown) => this.deps.send(EVENT_CHANNELS[method], payload)
-    client.on('message', (message) => {
-      this.deps.send(EVENT_CHANNELS.onMessage, message)
-      this.onIncoming(message)
-    })
-    client.on('read', forward('onRead'))
-    client.on('read_state', forward('onReadState'))
-    client.on('typing', forward('onTyping'))
-    client.on('presence', forward('onPresence'))
-    client.on('user_joined', forward('onUserJoined'))
-    client.on('user_left', forward('onUserLeft'))
-    client.on('outbox', forward('onOutbox'))
-    client.on('status', forward('onStatus'))
-    client.on('auth_error', (error) => {
-      this.deps.send(EVENT_CHANNELS.onSessionEnded, error)
-      void this.closeSession().then(() => this.deps.vault.clear())
-    })
+    forwardClientEvents(client, (method, payload) => this.deps.send(EVENT_CHANNELS[method], payload))
+    client.on('message', (message) => this.onIncoming(message))
+    client.on('auth_error', () => void this.closeSession().then(() => this.deps.vault.clear()))
     client.connect()
   }
 

@@ -16,6 +16,8 @@ export interface ServerConfig {
   dataDir: string
   /** The SQL migrations applied at start-up; a packaged app passes its own copy. */
   migrationsDir: string
+  /** The built renderer, served at `/` as the web client; null serves none. */
+  webRoot: string | null
   /** Largest upload in bytes. */
   uploadMaxBytes: number
   /** Largest JSON body or socket frame in bytes. */
@@ -35,6 +37,9 @@ export interface ServerConfig {
 /** The repository's migrations; correct when running from source (CLI, tests). */
 export const SOURCE_MIGRATIONS_DIR = path.resolve(__dirname, '../../prisma/migrations')
 
+/** The built renderer (`npm run build`): out/renderer, whether this runs from source or from out/main. */
+export const BUILT_WEB_ROOT = path.resolve(__dirname, '../../out/renderer')
+
 /** Where the platform keeps application data: XDG on Linux, Application Support on macOS, AppData on Windows. */
 export function defaultDataDir(env: Record<string, string | undefined> = process.env, platform: NodeJS.Platform = process.platform): string {
   const home = os.homedir()
@@ -49,6 +54,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     port: 3000,
     dataDir: defaultDataDir(),
     migrationsDir: SOURCE_MIGRATIONS_DIR,
+    webRoot: BUILT_WEB_ROOT,
     uploadMaxBytes: 25 * 1024 * 1024,
     bodyMaxBytes: 256 * 1024,
     corsOrigins: [],
@@ -97,6 +103,7 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
       'log-level': { type: 'string' },
       migrations: { type: 'string' },
       'send-rate': { type: 'string' },
+      'web-root': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -110,6 +117,7 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
   const logLevel = values['log-level'] ?? env.SWITCHBOARD_LOG_LEVEL
   const migrations = values.migrations ?? env.SWITCHBOARD_MIGRATIONS_DIR
   const sendRate = values['send-rate'] ?? env.SWITCHBOARD_SEND_RATE
+  const webRoot = values['web-root'] ?? env.SWITCHBOARD_WEB_ROOT
   if (host) overrides.host = host
   if (port !== undefined) overrides.port = portOf(port)
   if (data) overrides.dataDir = path.resolve(data)
@@ -118,5 +126,6 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
   if (logLevel) overrides.logLevel = logLevel
   if (migrations) overrides.migrationsDir = path.resolve(migrations)
   if (sendRate) overrides.sendRate = rateOf(sendRate, 'send rate')
+  if (webRoot) overrides.webRoot = path.resolve(webRoot)
   return defaultConfig(overrides)
 }

@@ -12,6 +12,7 @@ import { installErrorHandlers } from './http/errors'
 import { chatRoutes } from './http/routes/chat'
 import { fileRoutes } from './http/routes/files'
 import { publicRoutes } from './http/routes/public'
+import { webClientRoutes } from './http/routes/web-client'
 import { attachSocketServer, type ChatServer } from './realtime/socket-server'
 import { createServices, type Services } from './services'
 import { memoryRateLimiters, type RateLimiters } from './services/rate-limits'
@@ -86,6 +87,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
     chatRoutes(scope, services)
     fileRoutes(scope, services, config, limits)
   })
+  await webClientRoutes(http, config.webRoot)
   await http.ready()
   const io = attachSocketServer(http.server, { services, config, limits, logger })
 

@@ -1,0 +1,186 @@
+// The MessengerApi for the web client: the same inbox, in a browser, over ChatClient in the page.
+// The page comes from the server it talks to, so set-up is fixed ("join" its own origin); the
+// session and the outbox live in the browser's storage, so a reload keeps both.
+import type { UserDto } from '../shared/dto'
+import type { EventMethod } from '../shared/ipc'
+import { MessengerError, type MessengerApi, type Preferences, type ServerSetup, type SessionInfo } from '../shared/messenger-api'
+import type { ErrorInfo } from '../shared/result'
+import { ChatClient } from './chat-client'
+import { chatOperations, forwardClientEvents, type ActiveSession } from './chat-operations'
+import { ApiError, auth, HttpApi } from './http'
+import { WebStorageStore, type KeyValueStorage } from './store'
+
+export interface WebMessengerOptions {
+  /** The server's origin: the page's own, `location.origin`. */
+  origin: string
+  /** Where the session, the outbox and preferences are kept: `localStorage`. */
+  storage: KeyValueStorage & { removeItem(key: string): void }
+  fetch?: typeof fetch
+  /** Opens a link in a new browsing context. */
+  openWindow?: (url: string) => void
+}
+
+interface StoredSession {
+  token: string
+  user: UserDto
+}
+
+const SESSION_KEY = 'switchboard.session'
+const PREFS_KEY = 'switchboard.preferences'
+
+const toMessengerError = (error: unknown): MessengerError => {
+  if (error instanceof MessengerError) return error
+  const info = (error as { info?: ErrorInfo }).info
+  return new MessengerError(info ?? { code: 'internal', message: error instanceof Error ? error.message : 'Something went wrong.' })
+}
+
+/** Wraps every method so its promise rejects with a MessengerError, as the desktop bridge's do. */
+function typedErrors<T extends object>(api: T): T {
+  const wrapped = {} as Record<string, unknown>
+  for (const [name, fn] of Object.entries(api)) {
+    wrapped[name] = name.startsWith('on')
+      ? fn
+      : async (...args: unknown[]) => {
+          try {
+            return await (fn as (...a: unknown[]) => unknown)(...args)
+          } catch (error) {
+            throw toMessengerError(error)
+          }
+        }
+  }
+  return wrapped as T
+}
+
+export function createWebMessenger(options: WebMessengerOptions): MessengerApi {
+  const { origin, storage } = options
+  const listeners = new Map<EventMethod, Set<(payload: never) => void>>()
+  let active: (ActiveSession & { token: string }) | null = null
+
+  const emit = (method: EventMethod, payload: unknown): void => {
+    for (const listener of listeners.get(method) ?? []) listener(payload as never)
+  }
+  const listen =
+    (method: EventMethod) =>
+    (listener: (payload: never) => void): (() => void) => {
+      let set = listeners.get(method)
+      if (!set) listeners.set(method, (set = new Set()))
+      set.add(listener)
+      return () => set.delete(listener)
+    }
+
+  const stored = (): StoredSession | null => {
+    try {
+      return JSON.parse(storage.getItem(SESSION_KEY) ?? 'null') as StoredSession | null
+    } catch {
+      return null
+    }
+  }
+
+  async function open(token: string, user: UserDto): Promise<SessionInfo> {
+    await close()
+    const client = await ChatClient.open({
+      url: origin,
+      token,
+      user,
+      store: new WebStorageStore(storage, `switchboard.outbox.${user.user_id}`),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    })
+    active = { client, user, token }
+    forwardClientEvents(client, emit)
+    client.on('auth_error', () => {
+      storage.removeItem(SESSION_KEY)
+      void close()
+    })
+    client.connect()
+    return { server_url: origin, user }
+  }
+
+  async function close(): Promise<void> {
+    const closing = active
+    active = null
+    await closing?.client.close()
+  }
+
+  async function signIn(call: Promise<{ token: string; user: UserDto }>): Promise<SessionInfo> {
+    const { token, user } = await call
+    storage.setItem(SESSION_KEY, JSON.stringify({ token, user } satisfies StoredSession))
+    return open(token, user)
+  }
+
+  const session = (): ActiveSession => {
+    if (!active) throw new MessengerError({ code: 'unauthorized', message: 'Sign in first.' })
+    return active
+  }
+
+  const setup: ServerSetup = { mode: 'join', lan: false, server_url: origin, lan_urls: [] }
+  const desktopOnly = async (): Promise<never> => {
+    throw new MessengerError({ code: 'bad_request', message: 'Hosting and joining other servers needs the desktop app.' })
+  }
+  const preferences = (): Preferences => {
+    try {
+      return { do_not_disturb: false, ...(JSON.parse(storage.getItem(PREFS_KEY) ?? '{}') as Partial<Preferences>) }
+    } catch {
+      return { do_not_disturb: false }
+    }
+  }
+
+  const api: MessengerApi = {
+    getSetup: async () => setup,
+    hostServer: desktopOnly,
+    joinServer: desktopOnly,
+    discoverServers: async () => [],
+
+    getSession: async () => {
+      if (active) return { server_url: origin, user: active.user }
+      const saved = stored()
+      if (!saved) return null
+      try {
+        const user = await new HttpApi(origin, saved.token, options.fetch).me()
+        return await open(saved.token, user)
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 401) {
+          storage.removeItem(SESSION_KEY)
+          return null
+        }
+        // The server is unreachable: open anyway, so the history on screen and the outbox survive a reload offline.
+        return open(saved.token, saved.user)
+      }
+    },
+    register: (registration) => signIn(auth.register(origin, registration, options.fetch)),
+    login: (credentials) => signIn(auth.login(origin, credentials, options.fetch)),
+    logout: async () => {
+      storage.removeItem(SESSION_KEY)
+      await close()
+    },
+
+    ...chatOperations(session),
+    getStatus: async () => active?.client.status ?? { state: 'offline', pending: 0, failed: 0 },
+
+    setActiveConversation: async () => {},
+    getPreferences: async () => preferences(),
+    setPreferences: async (changes) => {
+      const next = { ...preferences(), ...changes }
+      storage.setItem(PREFS_KEY, JSON.stringify(next))
+      return next
+    },
+    openExternal: async (url) => {
+      const u = new URL(url)
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new MessengerError({ code: 'bad_request', message: 'Only web links can be opened.' })
+      options.openWindow?.(u.href)
+    },
+
+    onMessage: listen('onMessage'),
+    onRead: listen('onRead'),
+    onReadState: listen('onReadState'),
+    onTyping: listen('onTyping'),
+    onPresence: listen('onPresence'),
+    onUserJoined: listen('onUserJoined'),
+    onUserLeft: listen('onUserLeft'),
+    onOutbox: listen('onOutbox'),
+    onStatus: listen('onStatus'),
+    onSessionEnded: listen('onSessionEnded'),
+    onOpenConversation: listen('onOpenConversation'),
+    onJoinRequested: listen('onJoinRequested'),
+  }
+  return typedErrors(api)
+}

@@ -1,0 +1,10 @@
+import ui from '@nuxt/ui/vue-plugin'
+import { createApp } from 'vue'
+import App from './App.vue'
+import { provideMessenger, resolveMessenger } from './messenger'
+import './main.css'
+
+const app = createApp(App)
+app.use(ui)
+provideMessenger(app, resolveMessenger())
+app.mount('#app')

@@ -1,0 +1,92 @@
+// A MessengerApi in memory for component tests: records calls, and `emit` plays server events.
+import { vi } from 'vitest'
+import type { ConversationDto, MessageDto, UserDto } from '../../electron/shared/dto'
+import type { EventMethod } from '../../electron/shared/ipc'
+import type { MessengerApi, PendingMessageDto } from '../../electron/shared/messenger-api'
+
+export const ada: UserDto = { user_id: 1, username: 'ada', display_name: 'Ada Lovelace' }
+export const bob: UserDto = { user_id: 2, username: 'bob', display_name: 'Bob Babbage' }
+export const cyd: UserDto = { user_id: 3, username: 'cyd', display_name: 'Cyd Charisse' }
+
+let nextId = 100
+export function message(over: Partial<MessageDto> & { conversation_id: number; sender: UserDto }): MessageDto {
+  const id = over.message_id ?? nextId++
+  return { message_id: id, sender_id: over.sender.user_id, content: `message ${id}`, created_at: '2026-11-27T10:00:00.000Z', is_read: false, client_id: null, attachments: [], ...over }
+}
+
+export function conversation(id: number, other: UserDto, over: Partial<ConversationDto> = {}): ConversationDto {
+  return { conversation_id: id, created_at: '2026-11-01T00:00:00.000Z', updated_at: '2026-11-01T00:00:00.000Z', participants: [ada, other], messages: [], unread_count: 0, ...over }
+}
+
+export function fakeMessenger(data: { conversations?: ConversationDto[]; history?: Record<number, MessageDto[]>; online?: number[] } = {}) {
+  const listeners = new Map<EventMethod, Set<(payload: never) => void>>()
+  const listen = (method: EventMethod) => (listener: (payload: never) => void) => {
+    let set = listeners.get(method)
+    if (!set) listeners.set(method, (set = new Set()))
+    set.add(listener)
+    return () => set.delete(listener)
+  }
+  let clientIds = 0
+  const api = {
+    getSetup: vi.fn(async () => ({ mode: 'join' as const, lan: false, server_url: 'http://server', lan_urls: [] })),
+    hostServer: vi.fn(),
+    joinServer: vi.fn(),
+    discoverServers: vi.fn(async () => []),
+    getSession: vi.fn(async () => ({ server_url: 'http://server', user: ada })),
+    register: vi.fn(),
+    login: vi.fn(),
+    logout: vi.fn(async () => {}),
+    listConversations: vi.fn(async () => data.conversations ?? []),
+    searchUsers: vi.fn(async () => [bob, cyd]),
+    startConversation: vi.fn(),
+    getMessages: vi.fn(async (id: number, page?: { before?: number; limit?: number }) => {
+      const all = data.history?.[id] ?? []
+      const before = page?.before ?? Infinity
+      return all.filter((m) => m.message_id < before).slice(-(page?.limit ?? 50))
+    }),
+    sendMessage: vi.fn(async (conversation_id: number, content: string): Promise<PendingMessageDto> => ({
+      client_id: `c${++clientIds}`,
+      conversation_id,
+      content,
+      queued_at: new Date().toISOString(),
+      state: 'pending',
+      attempts: 0,
+    })),
+    retrySend: vi.fn(async () => {}),
+    discardSend: vi.fn(async () => {}),
+    getOutbox: vi.fn(async () => []),
+    markAsRead: vi.fn(async () => {}),
+    joinConversation: vi.fn(async () => []),
+    leaveConversation: vi.fn(async (_id: number) => {}),
+    setTyping: vi.fn(async () => {}),
+    getOnlineUsers: vi.fn(async (ids: number[]) => ids.filter((id) => data.online?.includes(id))),
+    getStatus: vi.fn(async () => ({ state: 'online' as const, pending: 0, failed: 0 })),
+    uploadFile: vi.fn(),
+    getFile: vi.fn(),
+    setActiveConversation: vi.fn(async () => {}),
+    getPreferences: vi.fn(async () => ({ do_not_disturb: false })),
+    setPreferences: vi.fn(),
+    openExternal: vi.fn(),
+    onMessage: listen('onMessage'),
+    onRead: listen('onRead'),
+    onReadState: listen('onReadState'),
+    onTyping: listen('onTyping'),
+    onPresence: listen('onPresence'),
+    onUserJoined: listen('onUserJoined'),
+    onUserLeft: listen('onUserLeft'),
+    onOutbox: listen('onOutbox'),
+    onStatus: listen('onStatus'),
+    onSessionEnded: listen('onSessionEnded'),
+    onOpenConversation: listen('onOpenConversation'),
+    onJoinRequested: listen('onJoinRequested'),
+  } satisfies Record<keyof MessengerApi, unknown>
+  return {
+    api: api as unknown as MessengerApi & typeof api,
+    emit: (method: EventMethod, payload: unknown) => {
+      for (const l of listeners.get(method) ?? []) l(payload as never)
+    },
+    listenerCount: (method: EventMethod) => listeners.get(method)?.size ?? 0,
+  }
+}
+
+export const flush = () => new Promise((resolve) => setTimeout(resolve, 0))
