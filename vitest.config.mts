@@ -14,7 +14,11 @@ export default defineConfig({
   test: {
     projects: [
       {
-        test: { name: 'node', include: ['test/**/*.test.ts', 'electron/**/*.test.ts'], environment: 'node', ...shared },
+        test: { name: 'node', include: ['test/**/*.test.ts', 'electron/**/*.test.ts'], exclude: ['test/e2e/**'], environment: 'node', ...shared },
+      },
+      {
+        // The inbox in Debian's Chromium against real servers; the renderer is built once for them.
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], environment: 'node', globalSetup: ['test/e2e/build-renderer.ts'], ...shared },
       },
       {
         // Component tests: the renderer's Vue files with Nuxt UI, in happy-dom.

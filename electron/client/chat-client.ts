@@ -39,6 +39,8 @@ export interface ChatClientOptions {
   user: UserDto
   /** Where the outbox and the catch-up cursor live between runs; memory by default. */
   store?: ClientStore
+  /** With nothing stored, catch up on every message ever (tests); by default only on what comes after the newest one. */
+  catchUpFromStart?: boolean
   fetch?: typeof fetch
   /** socket.io-client's `io`, replaceable in tests. */
   io?: typeof defaultIo
@@ -109,8 +111,22 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   /** Loads what the store kept (outbox, cursor) and returns a client that is not yet connected. */
   static async open(options: ChatClientOptions): Promise<ChatClient> {
     const store = options.store ?? new MemoryStore()
-    const state = (await store.load()) ?? emptyState()
+    const state = (await store.load()) ?? { ...emptyState(), cursor: await ChatClient.startingCursor(options) }
     return new ChatClient(options, store, state)
+  }
+
+  /**
+   * A client with nothing stored starts its catch-up after the newest message the user already has
+   * (history is paged in when a conversation opens), not at the beginning of time. Offline: at 0.
+   */
+  private static async startingCursor(options: ChatClientOptions): Promise<number> {
+    if (options.catchUpFromStart) return 0
+    try {
+      const conversations = await new HttpApi(options.url, options.token, options.fetch).conversations(options.user.user_id)
+      return Math.max(0, ...conversations.map((c) => c.messages[0]?.message_id ?? 0))
+    } catch {
+      return 0
+    }
   }
 
   get status(): ConnectionStatus {

@@ -30,6 +30,18 @@ describe('the conversation list', () => {
     expect(inbox.conversations.value.find((c) => c.conversation_id === 1)!.unread_count).toBe(0)
   })
 
+  it('does not count again a message the list already knows (a catch-up replaying it)', async () => {
+    const latest = message({ conversation_id: 1, sender: bob, message_id: 50 })
+    const fake = fakeMessenger({ conversations: [conversation(1, bob, { messages: [latest], unread_count: 2 })] })
+    const inbox = createInbox(fake.api, ada)
+    await inbox.start()
+    fake.emit('onMessage', message({ conversation_id: 1, sender: bob, message_id: 49 }))
+    fake.emit('onMessage', latest)
+    expect(inbox.conversations.value[0]).toMatchObject({ unread_count: 2, messages: [{ message_id: 50 }] })
+    fake.emit('onMessage', message({ conversation_id: 1, sender: bob, message_id: 51 }))
+    expect(inbox.conversations.value[0]!.unread_count).toBe(3)
+  })
+
   it('opening a conversation loads its latest page and marks what others sent as read, once', async () => {
     const history = [message({ conversation_id: 1, sender: bob, message_id: 5 }), message({ conversation_id: 1, sender: ada, message_id: 6 }), message({ conversation_id: 1, sender: bob, message_id: 7 })]
     const fake = fakeMessenger({ conversations: [withLatest(1, bob, '2026-11-27T11:00:00.000Z', 2)], history: { 1: history } })

@@ -162,6 +162,25 @@ describe('catch-up', () => {
     expect(after.cursor).toBe(sent.at(-1))
   })
 
+  it('a client with nothing stored starts after the newest message the user has, not at the beginning', async () => {
+    const srv = await server()
+    const { ada, bob, conversationId } = await pair(srv.url)
+    const old: number[] = []
+    for (let i = 0; i < 30; i++) old.push((await ada.api.post(`/api/messages/${conversationId}`, { content: `old ${i}`, sender_id: ada.user.user_id })).body.message_id)
+    const fresh = await client(srv.url, bob)
+    expect(fresh.cursor).toBe(old.at(-1))
+    const got = received(fresh)
+    fresh.connect()
+    await until('online', () => fresh.status.state === 'online')
+    const next = (await ada.api.post(`/api/messages/${conversationId}`, { content: 'new', sender_id: ada.user.user_id })).body.message_id
+    await until('new message', () => got.length >= 1)
+    await sleep(200)
+    expect(got.map((m) => m.message_id)).toEqual([next])
+    // Asked to, it catches up on everything.
+    const everything = await client(srv.url, bob, { catchUpFromStart: true })
+    expect(everything.cursor).toBe(0)
+  })
+
   it('resyncs after the computer sleeps: a jump of the clock brings a fresh connection and what it missed', async () => {
     const srv = await server()
     const { ada, bob, conversationId } = await pair(srv.url)

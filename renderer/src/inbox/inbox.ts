@@ -137,11 +137,15 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
     }
     const fromOther = message.sender_id !== me.user_id
     const inView = state.activeId === message.conversation_id && isVisible()
-    updateConversation(message.conversation_id, (c) => ({
-      ...c,
-      messages: !c.messages[0] || c.messages[0].message_id <= message.message_id ? [message] : c.messages,
-      unread_count: fromOther && !inView && !message.is_read ? c.unread_count + 1 : c.unread_count,
-    }))
+    updateConversation(message.conversation_id, (c) => {
+      // A message at or before the latest one the list knows (a catch-up replaying it) is already counted.
+      const newer = !c.messages[0] || c.messages[0].message_id < message.message_id
+      return {
+        ...c,
+        messages: newer ? [message] : c.messages,
+        unread_count: newer && fromOther && !inView && !message.is_read ? c.unread_count + 1 : c.unread_count,
+      }
+    })
     if (fromOther && inView) void markSeen(message.conversation_id)
     if (fromOther) stopTyping(message.conversation_id, message.sender_id)
   }

@@ -1,0 +1,182 @@
+// The inbox's harder cases in Chromium against a real server: attachments, going offline, a narrow
+// window, and a long history.
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { AuthResultDto } from '../../electron/shared/dto'
+import { Api } from '../helpers/api'
+import { noLimits, startServer, type TestServer } from '../helpers/server'
+import { assertClean, bubbles, launch, openPerson, type Person } from './browser'
+
+type Scrollable = { scrollTop: number; scrollHeight: number }
+
+let srv: TestServer
+let browser: Browser
+const opened: Person[] = []
+
+beforeAll(async () => {
+  srv = await startServer({ ...noLimits, webRoot: inject('webRoot') })
+  browser = await launch()
+})
+afterAll(async () => {
+  await browser?.close()
+  await srv?.close()
+})
+
+let n = 0
+async function account(name: string): Promise<AuthResultDto> {
+  const res = await new Api(srv.url).post<AuthResultDto>('/api/auth/register', { username: `${name.toLowerCase()}${++n}x${process.pid % 1000}`, password: 'correct horse battery', display_name: name })
+  return res.body
+}
+
+/** Opens the web client already signed in as `who` (the session the sign-in form would have stored). */
+async function signedIn(who: AuthResultDto, viewport?: { width: number; height: number }): Promise<Person> {
+  const person = await openPerson(browser, 'about:blank' === srv.url ? '' : srv.url, who.user.display_name, viewport)
+  await person.page.evaluate((value) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('switchboard.session', value), JSON.stringify(who))
+  await person.page.reload()
+  await person.page.getByRole('heading', { name: 'Chats' }).waitFor()
+  opened.push(person)
+  return person
+}
+
+async function conversationOf(a: AuthResultDto, b: AuthResultDto): Promise<number> {
+  return (await new Api(srv.url, a.token).post('/api/conversations', { participant1_id: a.user.user_id, participant2_id: b.user.user_id })).body.conversation_id
+}
+
+const open = (person: Person, name: string) => person.page.getByTestId('conversation').filter({ hasText: name }).click()
+
+describe('the inbox in a browser', () => {
+  it('attaches an image by the picker and shows its preview on both sides', async () => {
+    const ada = await account('Ada')
+    const bob = await account('Bob')
+    await conversationOf(ada, bob)
+    const a = await signedIn(ada)
+    const b = await signedIn(bob)
+    await open(a, 'Bob')
+    await open(b, 'Ada')
+    await a.page.getByTestId('file-input').setInputFiles(path.resolve(__dirname, '../../resources/tray.png'))
+    await a.page.getByTestId('draft').waitFor()
+    await a.page.getByRole('textbox', { name: 'Message' }).fill('our icon')
+    await a.page.getByRole('button', { name: 'Send' }).click()
+    for (const person of [a, b]) {
+      const preview = person.page.getByTestId('image-preview')
+      await preview.waitFor()
+      // The picture really loaded (from a blob: URL made from the authorized download).
+      await expect.poll(() => preview.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBe(32)
+      expect(await preview.getAttribute('src')).toMatch(/^blob:/)
+    }
+    // A file that is not an image arrives as a chip, by drag-and-drop.
+    const bytes = readFileSync(path.resolve(__dirname, '../../README.md')).toString('base64')
+    const drop = await a.page.evaluateHandle((b64) => {
+      const data = new DataTransfer()
+      data.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'README.md', { type: 'text/markdown' }))
+      return data
+    }, bytes)
+    await a.page.getByRole('region', { name: /Conversation with/ }).dispatchEvent('drop', { dataTransfer: drop })
+    await a.page.getByTestId('draft').filter({ hasText: 'README.md' }).waitFor()
+    await a.page.getByRole('textbox', { name: 'Message' }).press('Enter')
+    await b.page.getByTestId('file-chip').filter({ hasText: 'README.md' }).waitFor()
+  })
+
+  it('queues messages while offline and delivers them once when back', async () => {
+    const ada = await account('Ada')
+    const bob = await account('Bob')
+    await conversationOf(ada, bob)
+    const a = await signedIn(ada)
+    const b = await signedIn(bob)
+    await open(a, 'Bob')
+    await open(b, 'Ada')
+    await a.context.setOffline(true)
+    // The page's socket is cut when the browser goes offline.
+    await a.page.evaluate(() => dispatchEvent(new Event('offline')))
+    await a.page.getByTestId('connection-banner').waitFor()
+    const composer = a.page.getByRole('textbox', { name: 'Message' })
+    for (const text of ['offline one', 'offline two', 'offline three']) {
+      await composer.fill(text)
+      await composer.press('Enter')
+    }
+    await expect.poll(() => a.page.getByTestId('connection-banner').textContent()).toMatch(/3 waiting to send/)
+    expect(await bubbles(a).filter({ hasText: 'offline' }).evaluateAll((els) => els.map((e) => e.getAttribute('data-receipt')))).toEqual(['pending', 'pending', 'pending'])
+    await a.context.setOffline(false)
+    await a.page.evaluate(() => dispatchEvent(new Event('online')))
+    await bubbles(b).filter({ hasText: 'offline three' }).waitFor({ timeout: 20_000 })
+    await a.page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 20_000 })
+    await new Promise((r) => setTimeout(r, 500))
+    expect(await bubbles(b).evaluateAll((els) => els.map((e) => e.querySelector('[data-testid=content]')?.textContent))).toEqual(['offline one', 'offline two', 'offline three'])
+    const stored = (await new Api(srv.url, ada.token).get(`/api/messages/${await conversationOf(ada, bob)}`)).body as { content: string }[]
+    expect(stored.map((m) => m.content)).toEqual(['offline one', 'offline two', 'offline three'])
+    await expect.poll(() => bubbles(a).filter({ hasText: 'offline' }).evaluateAll((els) => els.map((e) => e.getAttribute('data-receipt')))).toEqual(['read', 'read', 'read'])
+  })
+
+  it('shows one pane at a time in a narrow window, with a way back', async () => {
+    const ada = await account('Ada')
+    const bob = await account('Bob')
+    await conversationOf(ada, bob)
+    const a = await signedIn(ada, { width: 390, height: 760 })
+    const list = a.page.getByTestId('list-pane')
+    const chat = a.page.getByTestId('chat-pane')
+    expect(await list.isVisible()).toBe(true)
+    expect(await chat.isVisible()).toBe(false)
+    await open(a, 'Bob')
+    await a.page.getByRole('textbox', { name: 'Message' }).waitFor()
+    expect(await list.isVisible()).toBe(false)
+    expect(await chat.isVisible()).toBe(true)
+    await a.page.getByRole('button', { name: 'Back to chats' }).click()
+    expect(await list.isVisible()).toBe(true)
+    expect(await chat.isVisible()).toBe(false)
+    // Wide, both panes show side by side.
+    await a.page.setViewportSize({ width: 1200, height: 760 })
+    await open(a, 'Bob')
+    expect(await list.isVisible()).toBe(true)
+    expect(await chat.isVisible()).toBe(true)
+  })
+
+  it('pages back through 5,000 messages with a DOM that stays small', async () => {
+    const ada = await account('Ada')
+    const bob = await account('Bob')
+    const conversationId = await conversationOf(ada, bob)
+    const db = srv.server.database.db
+    const start = new Date('2026-11-20T08:00:00Z').getTime()
+    await db.message.createMany({
+      data: Array.from({ length: 5000 }, (_, i) => ({
+        conversation_id: conversationId,
+        sender_id: i % 2 ? ada.user.user_id : bob.user.user_id,
+        content: `history ${i + 1}`,
+        created_at: new Date(start + i * 60_000),
+        is_read: true,
+      })),
+    })
+    const a = await signedIn(ada)
+    await open(a, 'Bob')
+    const list = a.page.getByTestId('message-list')
+    await a.page.getByText('history 5000', { exact: true }).waitFor()
+    // At the top of the latest page, the page before it loads above without moving what was in view.
+    const height = await list.evaluate((el) => (el as unknown as Scrollable).scrollHeight)
+    await list.evaluate((el) => ((el as unknown as Scrollable).scrollTop = 0))
+    await expect.poll(() => list.evaluate((el) => (el as unknown as Scrollable).scrollHeight)).toBeGreaterThan(height + 1000)
+    await a.page.waitForTimeout(200)
+    const anchored = await a.page.getByText('history 4951', { exact: true }).boundingBox()
+    const view = await list.boundingBox()
+    expect(anchored!.y).toBeGreaterThanOrEqual(view!.y - 5)
+    expect(anchored!.y).toBeLessThan(view!.y + view!.height)
+    let rounds = 0
+    while (!(await a.page.getByText('This is the beginning of the conversation.').isVisible())) {
+      await list.evaluate((el) => ((el as unknown as Scrollable).scrollTop = 0))
+      await a.page.waitForTimeout(60)
+      if (++rounds > 600) throw new Error('never reached the beginning')
+    }
+    await a.page.getByText('history 1', { exact: true }).waitFor()
+    // 5,000 messages (and their day separators) loaded, a few dozen rows in the DOM.
+    expect(await bubbles(a).count()).toBeLessThan(80)
+    const separators = await a.page.getByTestId('day-separator').allTextContents()
+    expect(separators[0]).toMatch(/Nov 20/)
+    // And back down to the newest.
+    await list.evaluate((el) => ((el as unknown as Scrollable).scrollTop = (el as unknown as Scrollable).scrollHeight))
+    await a.page.getByText('history 5000', { exact: true }).waitFor()
+  })
+
+  it('made no request outside the server, and no page errors', () => {
+    for (const person of opened) assertClean(person)
+  })
+})

@@ -1,0 +1,106 @@
+// npm run screenshots: the inbox as people see it, wide and narrow, light and dark, written to
+// docs/screenshots/. A real server with a seeded conversation history; the real web client.
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import type { AuthResultDto, MessageDto, UploadedFileDto } from '../../electron/shared/dto'
+import { Api } from '../helpers/api'
+import { BUILT_WEB_ROOT } from '../../electron/server/config'
+import { noLimits, startServer } from '../helpers/server'
+import { launch } from './browser'
+
+const ROOT = path.resolve(__dirname, '../..')
+const OUT = path.join(ROOT, 'docs', 'screenshots')
+
+async function main(): Promise<void> {
+  // `npm run screenshots` builds the app first (out/renderer).
+  const srv = await startServer({ ...noLimits, webRoot: BUILT_WEB_ROOT })
+  const db = srv.server.database.db
+  const people = new Map<string, AuthResultDto>()
+  for (const [username, display_name] of [
+    ['ada', 'Ada Lovelace'],
+    ['grace', 'Grace Hopper'],
+    ['alan', 'Alan Turing'],
+    ['katherine', 'Katherine Johnson'],
+    ['linus', 'Linus Pauling'],
+    ['hedy', 'Hedy Lamarr'],
+  ] as const) {
+    const res = await new Api(srv.url).post<AuthResultDto>('/api/auth/register', { username, password: 'correct horse battery', display_name })
+    people.set(username, res.body)
+  }
+  const as = (name: string) => new Api(srv.url, people.get(name)!.token)
+  const id = (name: string) => people.get(name)!.user.user_id
+  const now = Date.now()
+  const minutes = (m: number) => new Date(now - m * 60_000)
+
+  async function chat(other: string, lines: [from: string, text: string, minutesAgo: number, read?: boolean][], extra?: (conversationId: number) => Promise<void>): Promise<void> {
+    const conversation = (await as('ada').post('/api/conversations', { participant1_id: id('ada'), participant2_id: id(other) })).body
+    for (const [from, content, ago, read = true] of lines) {
+      const message: MessageDto = (await as(from).post(`/api/messages/${conversation.conversation_id}`, { content, sender_id: id(from) })).body
+      await db.message.update({ where: { message_id: message.message_id }, data: { created_at: minutes(ago), is_read: read } })
+    }
+    await extra?.(conversation.conversation_id)
+  }
+
+  await chat('grace', [
+    ['grace', 'Morning! Did the build go out last night?', 60 * 26],
+    ['ada', 'It did — 0.1.0 is on the share. Installers for all three platforms.', 60 * 26 - 3],
+    ['grace', 'Lovely. The team in the lab wants to try hosting on the Mac mini.', 60 * 25],
+    ['ada', 'Turn on "Share on LAN" in the server panel and they will find it by name.\nNo setup beyond that.', 95],
+    ['grace', 'Found it instantly. Sending you the photo of the setup', 12],
+  ], async (conversationId) => {
+    const form = new FormData()
+    form.append('file', new Blob([readFileSync(path.join(ROOT, 'resources', 'icon.png'))], { type: 'image/png' }), 'lab-setup.png')
+    const file: UploadedFileDto = (await as('grace').request('POST', '/api/files', form)).body
+    const withImage: MessageDto = (await as('grace').post(`/api/messages/${conversationId}`, { content: '', sender_id: id('grace'), attachments: [file] })).body
+    await db.message.update({ where: { message_id: withImage.message_id }, data: { created_at: minutes(11), is_read: true } })
+    const notes = new FormData()
+    notes.append('file', new Blob(['Switchboard lab notes\n'], { type: 'text/plain' }), 'lab-notes.txt')
+    const doc: UploadedFileDto = (await as('ada').request('POST', '/api/files', notes)).body
+    const withFile: MessageDto = (await as('ada').post(`/api/messages/${conversationId}`, { content: 'Perfect. Notes from this morning attached.', sender_id: id('ada'), attachments: [doc] })).body
+    await db.message.update({ where: { message_id: withFile.message_id }, data: { created_at: minutes(4), is_read: false } })
+  })
+  await chat('alan', [
+    ['alan', 'Can we move the review to Thursday?', 60 * 3],
+    ['alan', 'Also: the catch-up after sleep works on my laptop now.', 42, false],
+    ['alan', 'Every message, in order. 🎉', 41, false],
+  ])
+  await chat('katherine', [['ada', 'Numbers for the launch window are in the sheet.', 60 * 24 * 3], ['katherine', 'Checked them twice. All good.', 60 * 24 * 3 - 20]])
+  await chat('linus', [['linus', 'See you at the seminar!', 60 * 24 * 9]])
+  await chat('hedy', [['hedy', 'Frequency hopping demo is ready whenever you are.', 60 * 24 * 40]])
+
+  const session = JSON.stringify({ token: people.get('ada')!.token, user: people.get('ada')!.user })
+  const browser = await launch()
+  const shots: { name: string; width: number; height: number; scheme: 'light' | 'dark'; open: boolean }[] = [
+    { name: 'wide-light', width: 1280, height: 800, scheme: 'light', open: true },
+    { name: 'wide-dark', width: 1280, height: 800, scheme: 'dark', open: true },
+    { name: 'narrow-light', width: 390, height: 780, scheme: 'light', open: false },
+    { name: 'narrow-dark', width: 390, height: 780, scheme: 'dark', open: true },
+    { name: 'sign-in', width: 1000, height: 700, scheme: 'light', open: false },
+  ]
+  for (const shot of shots) {
+    const context = await browser.newContext({ viewport: { width: shot.width, height: shot.height }, colorScheme: shot.scheme, deviceScaleFactor: 1 })
+    if (shot.name !== 'sign-in') await context.addInitScript((value) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('switchboard.session', value), session)
+    const page = await context.newPage()
+    await page.goto(srv.url)
+    if (shot.name === 'sign-in') await page.getByRole('button', { name: 'Sign in' }).waitFor()
+    else {
+      await page.getByTestId('conversation').first().waitFor()
+      await page.waitForTimeout(300)
+      if (shot.open) {
+        await page.getByTestId('conversation').filter({ hasText: 'Grace Hopper' }).click()
+        await page.getByTestId('image-preview').waitFor()
+        await page.waitForTimeout(500)
+      }
+    }
+    await page.screenshot({ path: path.join(OUT, `${shot.name}.png`) })
+    await context.close()
+    console.log(`docs/screenshots/${shot.name}.png`)
+  }
+  await browser.close()
+  await srv.close()
+}
+
+main().catch((error: unknown) => {
+  console.error(error)
+  process.exit(1)
+})
