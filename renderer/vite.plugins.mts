@@ -5,8 +5,12 @@ import ui from '@nuxt/ui/vite'
 import vue from '@vitejs/plugin-vue'
 import type { PluginOption } from 'vite'
 
-/** `rendererDir`: this folder (configs pass their own path to it). */
-export function rendererPlugins(rendererDir: string): PluginOption[] {
+/**
+ * `rendererDir`: this folder (configs pass their own path to it). `dts: false` leaves the committed
+ * components.d.ts / auto-imports.d.ts alone (test builds).
+ */
+export function rendererPlugins(rendererDir: string, options: { dts?: boolean } = {}): PluginOption[] {
+  const dts = options.dts ?? true
   return [
     vue(),
     ui({
@@ -15,8 +19,8 @@ export function rendererPlugins(rendererDir: string): PluginOption[] {
       ui: { colors: { primary: 'indigo', neutral: 'slate' } },
       // Every icon is bundled: the app works offline and its CSP forbids the Iconify web API.
       icon: { clientBundle: { scan: true } },
-      components: { dts: path.join(rendererDir, 'components.d.ts') },
-      autoImport: { dts: path.join(rendererDir, 'auto-imports.d.ts') },
+      components: { dts: dts && path.join(rendererDir, 'components.d.ts') },
+      autoImport: { dts: dts && path.join(rendererDir, 'auto-imports.d.ts') },
     }),
   ]
 }

@@ -1,33 +1,14 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { afterEach, describe, expect, it, vi } from 'vitest'
-import { DesktopController, type ControllerDeps } from '../../electron/main/controller'
-import { SettingsStore } from '../../electron/main/settings'
-import { TokenVault, type SafeStorageLike } from '../../electron/main/token-vault'
+import { afterEach, describe, expect, it } from 'vitest'
+import type { DesktopController } from '../../electron/main/controller'
+import { TokenVault } from '../../electron/main/token-vault'
 import type { MessageDto } from '../../electron/shared/dto'
 import { EVENT_CHANNELS } from '../../electron/shared/ipc'
 import { Api, person } from '../helpers/api'
-import { forkServer } from '../helpers/fork-server'
+import { fakeSafeStorage, harness as makeHarness, type Harness } from '../helpers/desktop'
 import { noLimits, startServer, tempDir, type TestServer } from '../helpers/server'
 import { sleep } from '../helpers/sockets'
-
-/** Stands in for the OS keychain: reversible, but the bytes on disk are not the token. */
-const fakeSafeStorage = (backend: 'gnome_libsecret' | 'basic_text' = 'gnome_libsecret', available = true): SafeStorageLike => ({
-  isAsyncEncryptionAvailable: async () => available,
-  encryptStringAsync: async (s: string) => Buffer.from([...Buffer.from(s)].map((b) => b ^ 0x5a)),
-  decryptStringAsync: async (b: Buffer) => ({ result: Buffer.from([...b].map((x) => x ^ 0x5a)).toString(), shouldReEncrypt: false }),
-  getSelectedStorageBackend: () => backend,
-})
-
-interface Harness {
-  controller: DesktopController
-  deps: ControllerDeps
-  sent: { channel: string; payload: unknown }[]
-  notifications: { title: string; body: string; onClick(): void }[]
-  badge: number[]
-  focused: { value: boolean }
-  userDataDir: string
-}
 
 const controllers: DesktopController[] = []
 const servers: TestServer[] = []
@@ -36,32 +17,10 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close()
 })
 
-async function harness(userDataDir = tempDir(), safeStorage = fakeSafeStorage()): Promise<Harness> {
-  const sent: Harness['sent'] = []
-  const notifications: Harness['notifications'] = []
-  const badge: number[] = []
-  const focused = { value: true }
-  const deps: ControllerDeps = {
-    settings: new SettingsStore(path.join(userDataDir, 'settings.json')),
-    vault: new TokenVault(safeStorage, path.join(userDataDir, 'session.json'), 'linux'),
-    userDataDir,
-    spawnServer: forkServer,
-    discovery: { browse: vi.fn(async () => [{ name: 'Office', url: 'http://10.0.0.2:47300', addresses: ['10.0.0.2'] }]), advertise: vi.fn(() => ({ stop: async () => {} })) },
-    lanAddresses: () => ['192.168.1.20'],
-    hostName: () => 'test-host',
-    version: '0.1.0',
-    openExternal: vi.fn(async () => {}),
-    notify: (n) => notifications.push(n),
-    send: (channel, payload) => sent.push({ channel, payload }),
-    windowFocused: () => focused.value,
-    showWindow: vi.fn(),
-    setBadge: (n) => badge.push(n),
-    log: { info: () => {}, warn: () => {} },
-  }
-  const controller = new DesktopController(deps)
-  controllers.push(controller)
-  await controller.start()
-  return { controller, deps, sent, notifications, badge, focused, userDataDir }
+async function harness(...args: Parameters<typeof makeHarness>): Promise<Harness> {
+  const h = await makeHarness(...args)
+  controllers.push(h.controller)
+  return h
 }
 
 async function until(what: string, predicate: () => boolean, timeoutMs = 15_000): Promise<void> {

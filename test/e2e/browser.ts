@@ -29,8 +29,14 @@ export interface Person {
 let counter = 0
 
 /** A person in a browser context of their own, on the web client. */
-export async function openPerson(browser: Browser, origin: string, name: string, options: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {}): Promise<Person> {
-  const context = await browser.newContext({ viewport: { width: options.width ?? 1200, height: options.height ?? 760 }, colorScheme: options.colorScheme ?? 'light' })
+export async function openPerson(
+  browser: Browser,
+  origin: string,
+  name: string,
+  options: { width?: number; height?: number; colorScheme?: 'light' | 'dark' } = {},
+  given?: BrowserContext,
+): Promise<Person> {
+  const context = given ?? (await browser.newContext({ viewport: { width: options.width ?? 1200, height: options.height ?? 760 }, colorScheme: options.colorScheme ?? 'light' }))
   const page = await context.newPage()
   const person: Person = { context, page, username: `${name.toLowerCase()}${++counter}${process.pid % 1000}`, outside: [], errors: [] }
   context.on('request', (request) => {
