@@ -77,6 +77,16 @@ describe('the inbox in a browser', () => {
     await a.page.getByTestId('draft').filter({ hasText: 'README.md' }).waitFor()
     await a.page.getByRole('textbox', { name: 'Message' }).press('Enter')
     await b.page.getByTestId('file-chip').filter({ hasText: 'README.md' }).waitFor()
+    // And a picture pasted into the composer (as from a screenshot tool).
+    await a.page.getByRole('textbox', { name: 'Message' }).evaluate((el) => {
+      const data = new DataTransfer()
+      const pixel = Uint8Array.from(atob('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=='), (c) => c.charCodeAt(0))
+      data.items.add(new File([pixel], 'pasted.png', { type: 'image/png' }))
+      el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+    })
+    await a.page.getByTestId('draft').filter({ hasText: 'pasted.png' }).waitFor()
+    await a.page.getByRole('textbox', { name: 'Message' }).press('Enter')
+    await expect.poll(() => b.page.getByTestId('image-preview').count()).toBe(2)
   })
 
   it('queues messages while offline and delivers them once when back', async () => {

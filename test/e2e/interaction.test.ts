@@ -1,0 +1,131 @@
+// Keyboard, scrolling, themes and accessible names, in Chromium against a real server.
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import type { AuthResultDto } from '../../electron/shared/dto'
+import { Api } from '../helpers/api'
+import { noLimits, startServer, type TestServer } from '../helpers/server'
+import { assertClean, bubbles, launch, openPerson, type Person } from './browser'
+
+let srv: TestServer
+let browser: Browser
+const opened: Person[] = []
+let n = 0
+
+beforeAll(async () => {
+  srv = await startServer({ ...noLimits, webRoot: inject('webRoot') })
+  browser = await launch()
+})
+afterAll(async () => {
+  await browser?.close()
+  await srv?.close()
+})
+
+async function account(name: string): Promise<AuthResultDto> {
+  return (await new Api(srv.url).post<AuthResultDto>('/api/auth/register', { username: `${name.toLowerCase()}${++n}i${process.pid % 1000}`, password: 'correct horse battery', display_name: name })).body
+}
+
+async function signedIn(who: AuthResultDto, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<Person> {
+  const person = await openPerson(browser, srv.url, who.user.display_name, options)
+  await person.page.evaluate((value) => localStorage.setItem('switchboard.session', value), JSON.stringify(who))
+  await person.page.reload()
+  await person.page.getByRole('heading', { name: 'Chats' }).waitFor()
+  opened.push(person)
+  return person
+}
+
+async function chat(a: AuthResultDto, b: AuthResultDto, messages = 0): Promise<number> {
+  const api = new Api(srv.url, a.token)
+  const id = (await api.post('/api/conversations', { participant1_id: a.user.user_id, participant2_id: b.user.user_id })).body.conversation_id
+  for (let i = 0; i < messages; i++) await api.post(`/api/messages/${id}`, { content: `filler ${i + 1}`, sender_id: a.user.user_id })
+  return id
+}
+
+describe('using the inbox', () => {
+  it('works from the keyboard: ⌘/Ctrl+K, Alt+↑/↓, Ctrl+L, Escape', async () => {
+    const me = await account('Kay')
+    const [x, y] = [await account('Xavier'), await account('Yvonne')]
+    await chat(x, me, 1)
+    await chat(y, me, 1)
+    const p = await signedIn(me)
+    const { page } = p
+    await page.keyboard.press('Control+k')
+    await page.getByRole('dialog', { name: 'New conversation' }).waitFor()
+    await page.keyboard.press('Escape')
+    await page.getByRole('dialog').waitFor({ state: 'detached' })
+    // Alt+↓ opens the first conversation in the list (the most recent: Yvonne's), then the next.
+    await page.keyboard.press('Alt+ArrowDown')
+    await page.getByRole('heading', { level: 2, name: 'Yvonne' }).waitFor()
+    await page.keyboard.press('Alt+ArrowDown')
+    await page.getByRole('heading', { level: 2, name: 'Xavier' }).waitFor()
+    await page.keyboard.press('Alt+ArrowUp')
+    await page.getByRole('heading', { level: 2, name: 'Yvonne' }).waitFor()
+    await page.getByTestId('list-pane').click({ position: { x: 5, y: 200 } })
+    await page.keyboard.press('Control+l')
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Message')
+    await page.keyboard.type('typed without the mouse')
+    await page.keyboard.press('Enter')
+    await bubbles(p).filter({ hasText: 'typed without the mouse' }).waitFor()
+    await page.keyboard.press('Escape')
+    await page.getByText('Pick a conversation').waitFor()
+  })
+
+  it('follows new messages at the bottom, and offers a pill when scrolled up', async () => {
+    const me = await account('Pia')
+    const other = await account('Quinn')
+    const id = await chat(other, me, 60)
+    const p = await signedIn(me)
+    await p.page.getByTestId('conversation').first().click()
+    await p.page.getByTestId('message-list').getByText('filler 60', { exact: true }).waitFor()
+    const api = new Api(srv.url, other.token)
+    // At the bottom: the new message scrolls into view by itself.
+    await api.post(`/api/messages/${id}`, { content: 'arrives at the bottom', sender_id: other.user.user_id })
+    await p.page.getByTestId('message-list').getByText('arrives at the bottom').waitFor()
+    await expect.poll(() => p.page.getByTestId('message-list').getByText('arrives at the bottom').isVisible()).toBe(true)
+    expect(await p.page.getByTestId('new-messages-pill').count()).toBe(0)
+    // Scrolled up: the view stays put and a pill counts what came.
+    await p.page.getByTestId('message-list').evaluate((el) => (el.scrollTop = 400))
+    await p.page.waitForTimeout(100)
+    await api.post(`/api/messages/${id}`, { content: 'while reading history', sender_id: other.user.user_id })
+    const pill = p.page.getByTestId('new-messages-pill')
+    await pill.waitFor()
+    expect(await pill.textContent()).toContain('1 new message')
+    expect(await p.page.getByTestId('message-list').evaluate((el) => el.scrollTop)).toBeLessThan(1000)
+    await pill.click()
+    await expect.poll(() => p.page.getByTestId('message-list').getByText('while reading history').isVisible()).toBe(true)
+    await pill.waitFor({ state: 'detached' })
+  })
+
+  it('follows the system theme, light or dark', async () => {
+    const me = await account('Theo')
+    const light = await signedIn(me, { colorScheme: 'light' })
+    const dark = await signedIn(me, { colorScheme: 'dark' })
+    expect(await light.page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(false)
+    expect(await dark.page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true)
+    const background = (p: Person) => p.page.evaluate(() => getComputedStyle(document.body).backgroundColor)
+    expect(await background(light)).not.toBe(await background(dark))
+  })
+
+  it('names every control for assistive technology, and counts unread in the title', async () => {
+    const me = await account('Nia')
+    const other = await account('Omar')
+    await chat(other, me, 2)
+    const p = await signedIn(me)
+    await expect.poll(() => p.page.title()).toBe('(2) Switchboard')
+    await p.page.getByTestId('conversation').first().click()
+    await p.page.getByTestId('message-list').getByText('filler 2', { exact: true }).waitFor()
+    await expect.poll(() => p.page.title()).toBe('Switchboard')
+    const unnamed = await p.page.evaluate(() =>
+      [...document.querySelectorAll('button, [role=button], input, textarea, [role=switch], a[href]')]
+        .filter((el) => (el as HTMLElement).offsetParent !== null && (el as HTMLInputElement).type !== 'file')
+        .filter((el) => !(el.getAttribute('aria-label') || el.textContent?.trim() || el.getAttribute('title') || (el.id && document.querySelector(`label[for="${el.id}"]`)) || el.getAttribute('aria-labelledby')))
+        .map((el) => el.outerHTML.slice(0, 120)),
+    )
+    expect(unnamed).toEqual([])
+    expect(await p.page.getByRole('log', { name: /Messages with Omar/ }).count()).toBe(1)
+    expect(await p.page.getByRole('navigation', { name: 'Conversations' }).count()).toBe(1)
+  })
+
+  it('made no request outside the server, and no page errors', () => {
+    for (const person of opened) assertClean(person)
+  })
+})
