@@ -37,8 +37,8 @@ export interface ServerConfig {
 /** The repository's migrations; correct when running from source (CLI, tests). */
 export const SOURCE_MIGRATIONS_DIR = path.resolve(__dirname, '../../prisma/migrations')
 
-/** The built renderer (`npm run build`): out/renderer, whether this runs from source or from out/main. */
-export const BUILT_WEB_ROOT = path.resolve(__dirname, '../../out/renderer')
+/** The built renderer (`npm run build`): beside the bundle in out/main (and in the packaged app), or out/renderer from source. */
+export const BUILT_WEB_ROOT = path.basename(__dirname) === 'main' ? path.resolve(__dirname, '../renderer') : path.resolve(__dirname, '../../out/renderer')
 
 /** Where the platform keeps application data: XDG on Linux, Application Support on macOS, AppData on Windows. */
 export function defaultDataDir(env: Record<string, string | undefined> = process.env, platform: NodeJS.Platform = process.platform): string {

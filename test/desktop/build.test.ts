@@ -42,6 +42,14 @@ describe('electron-vite build', () => {
       child.on('exit', (code) => reject(new Error(`exited ${code}: ${output}`)))
     })
     expect((await fetch(`${url}/api/health`)).status).toBe(200)
+    // …and serves the inbox beside it as the web client, from the same build.
+    const page = await fetch(`${url}/`)
+    expect(page.status).toBe(200)
+    expect(page.headers.get('content-security-policy')).toContain("connect-src 'self'")
+    const html = await page.text()
+    expect(html).toContain('<div id="app" class="isolate">')
+    const script = /src="\.\/(assets\/[^"]+\.js)"/.exec(html)![1]!
+    expect((await fetch(`${url}/${script}`)).headers.get('content-type')).toMatch(/javascript/)
     child.kill('SIGTERM')
     expect(await new Promise((r) => child.on('exit', r))).toBe(0)
   })

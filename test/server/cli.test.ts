@@ -1,14 +1,20 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
-import { afterEach, expect, it } from 'vitest'
+import { afterEach, beforeAll, expect, it } from 'vitest'
 import { sqliteFile } from '../../electron/server/db/database'
 import { Api, pair } from '../helpers/api'
 import { tempDir } from '../helpers/server'
 
 const ROOT = path.resolve(__dirname, '../..')
 const children: ChildProcess[] = []
+
+// `npm run serve` builds the web client first when it is missing or stale: do that once here, so the
+// servers below start quickly and never build at the same time.
+beforeAll(() => {
+  execFileSync(process.execPath, [path.join(ROOT, 'scripts/web-build.mjs')], { cwd: ROOT, stdio: 'pipe', timeout: 180_000 })
+}, 180_000)
 afterEach(() => {
   // Each server runs in its own process group: a failed test must not leave one behind.
   for (const c of children.splice(0)) {
@@ -50,6 +56,10 @@ it('serves with --host --port --data, answers health, and stops cleanly on SIGTE
   const { child, url, output } = await serve(['--host', '127.0.0.1', '--port', '0', '--data', data])
   expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
   expect((await new Api(url).get('/api/health')).status).toBe(200)
+  // The inbox is served as the web client at /.
+  const page = await fetch(`${url}/`)
+  expect(page.status).toBe(200)
+  expect(await page.text()).toContain('<title>Switchboard</title>')
   const { ada, conversationId } = await pair(url)
   await ada.api.post(`/api/messages/${conversationId}`, { content: 'kept', sender_id: ada.user.user_id })
   child.kill('SIGTERM') // to npm itself, as a supervisor would: it hands the signal to the server
