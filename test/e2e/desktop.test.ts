@@ -53,7 +53,7 @@ afterAll(async () => {
 
 describe('the desktop path', () => {
   it('shows the desktop set-up: hosting on this computer, with LAN sharing and joining on offer', async () => {
-    await ada.page.getByRole('button', { name: 'Hosting on this computer' }).click()
+    await ada.page.getByRole('button', { name: 'Hosting on this computer' }).waitFor()
     expect(await ada.page.getByRole('switch', { name: 'Share on LAN' }).isVisible()).toBe(true)
     expect(await ada.page.getByRole('form', { name: 'Join a server' }).isVisible()).toBe(true)
     // The browser client has no such choice: it uses the server it came from.

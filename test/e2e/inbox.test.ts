@@ -101,6 +101,7 @@ describe('the inbox in a browser', () => {
     // The page's socket is cut when the browser goes offline.
     await a.page.evaluate(() => dispatchEvent(new Event('offline')))
     await a.page.getByTestId('connection-banner').waitFor()
+    expect(await a.page.getByTestId('connection-indicator').getAttribute('aria-label')).not.toBe('Connected')
     const composer = a.page.getByRole('textbox', { name: 'Message' })
     for (const text of ['offline one', 'offline two', 'offline three']) {
       await composer.fill(text)
@@ -112,6 +113,7 @@ describe('the inbox in a browser', () => {
     await a.page.evaluate(() => dispatchEvent(new Event('online')))
     await bubbles(b).filter({ hasText: 'offline three' }).waitFor({ timeout: 20_000 })
     await a.page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 20_000 })
+    expect(await a.page.getByTestId('connection-indicator').getAttribute('aria-label')).toBe('Connected')
     await new Promise((r) => setTimeout(r, 500))
     expect(await bubbles(b).evaluateAll((els) => els.map((e) => e.querySelector('[data-testid=content]')?.textContent))).toEqual(['offline one', 'offline two', 'offline three'])
     const stored = (await new Api(srv.url, ada.token).get(`/api/messages/${await conversationOf(ada, bob)}`)).body as { content: string }[]

@@ -39,7 +39,7 @@ describe('the web client at /', () => {
     }
     const api = await fetch(`${srv.url}/api/nope`)
     expect(api.status).toBe(404)
-    expect((await api.json()).error.code).toBe('not_found')
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe('not_found')
   })
 
   it('says how to build the web client when there is none', async () => {
