@@ -2,7 +2,7 @@
 // The page comes from the server it talks to, so set-up is fixed ("join" its own origin); the
 // session and the outbox live in the browser's storage, so a reload keeps both.
 import type { UserDto } from '../shared/dto'
-import type { EventMethod } from '../shared/ipc'
+import { listenerMethods, type EventMethod } from '../shared/ipc'
 import { MessengerError, type MessengerApi, type Preferences, type ServerSetup, type SessionInfo } from '../shared/messenger-api'
 import type { ErrorInfo } from '../shared/result'
 import { ChatClient } from './chat-client'
@@ -169,18 +169,7 @@ export function createWebMessenger(options: WebMessengerOptions): MessengerApi {
       options.openWindow?.(u.href)
     },
 
-    onMessage: listen('onMessage'),
-    onRead: listen('onRead'),
-    onReadState: listen('onReadState'),
-    onTyping: listen('onTyping'),
-    onPresence: listen('onPresence'),
-    onUserJoined: listen('onUserJoined'),
-    onUserLeft: listen('onUserLeft'),
-    onOutbox: listen('onOutbox'),
-    onStatus: listen('onStatus'),
-    onSessionEnded: listen('onSessionEnded'),
-    onOpenConversation: listen('onOpenConversation'),
-    onJoinRequested: listen('onJoinRequested'),
+    ...listenerMethods(listen),
   }
   return typedErrors(api)
 }

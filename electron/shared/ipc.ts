@@ -56,6 +56,14 @@ export const EVENT_CHANNELS = {
   onJoinRequested: 'event:join-requested',
 } as const satisfies Record<EventMethod, string>
 
+/** Every listener method of the MessengerApi (onMessage, onRead, …). */
+export const EVENT_METHODS = Object.keys(EVENT_CHANNELS) as EventMethod[]
+
+/** The MessengerApi's listener methods, each made by `listen(method)`. */
+export function listenerMethods(listen: (method: EventMethod) => (listener: (payload: never) => void) => () => void): Pick<MessengerApi, EventMethod> {
+  return Object.fromEntries(EVENT_METHODS.map((method) => [method, listen(method)])) as unknown as Pick<MessengerApi, EventMethod>
+}
+
 /** What every invoke answers: errors cross the boundary as values, and the preload turns them into MessengerErrors. */
 export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } }
 

@@ -1,7 +1,7 @@
 // A MessengerApi in memory for component tests: records calls, and `emit` plays server events.
 import { vi } from 'vitest'
 import type { ConversationDto, MessageDto, UserDto } from '../../electron/shared/dto'
-import type { EventMethod } from '../../electron/shared/ipc'
+import { listenerMethods, type EventMethod } from '../../electron/shared/ipc'
 import type { MessengerApi, PendingMessageDto } from '../../electron/shared/messenger-api'
 
 export const ada: UserDto = { user_id: 1, username: 'ada', display_name: 'Ada Lovelace' }
@@ -67,18 +67,7 @@ export function fakeMessenger(data: { conversations?: ConversationDto[]; history
     getPreferences: vi.fn(async () => ({ do_not_disturb: false })),
     setPreferences: vi.fn(),
     openExternal: vi.fn(),
-    onMessage: listen('onMessage'),
-    onRead: listen('onRead'),
-    onReadState: listen('onReadState'),
-    onTyping: listen('onTyping'),
-    onPresence: listen('onPresence'),
-    onUserJoined: listen('onUserJoined'),
-    onUserLeft: listen('onUserLeft'),
-    onOutbox: listen('onOutbox'),
-    onStatus: listen('onStatus'),
-    onSessionEnded: listen('onSessionEnded'),
-    onOpenConversation: listen('onOpenConversation'),
-    onJoinRequested: listen('onJoinRequested'),
+    ...listenerMethods(listen),
   } satisfies Record<keyof MessengerApi, unknown>
   return {
     api: api as unknown as MessengerApi & typeof api,

@@ -58,18 +58,7 @@ describe('electron-vite build', () => {
 describe('electron-builder.yml', () => {
   const config = parse(readFileSync(path.join(ROOT, 'electron-builder.yml'), 'utf8'))
 
-  it('sets the Electron fuses that close the usual doors', () => {
-    expect(config.electronFuses).toMatchObject({
-      runAsNode: false,
-      enableNodeOptionsEnvironmentVariable: false,
-      enableNodeCliInspectArguments: false,
-      enableEmbeddedAsarIntegrityValidation: true,
-      onlyLoadAppFromAsar: true,
-      enableCookieEncryption: true,
-      // The renderer comes over app://, so file:// pages need no extra privileges.
-      grantFileProtocolExtraPrivileges: false,
-    })
-  })
+  // The fuses are checked with the rest of Electron's security checklist (test/security/electron-checklist.test.ts).
 
   it('packs the app in asar with native modules and Prisma unpacked, and ships the migrations', () => {
     expect(config.asar).toBe(true)

@@ -4,57 +4,29 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import type { AuthResultDto } from '../../electron/shared/dto'
 import { Api } from '../helpers/api'
 import { noLimits, startServer, type TestServer } from '../helpers/server'
-import { assertClean, bubbles, launch, openPerson, type Person } from './browser'
+import { assertClean, bubbles, launch, openChat, Stage } from './browser'
 
 type Scrollable = { scrollTop: number; scrollHeight: number }
 
 let srv: TestServer
 let browser: Browser
-const opened: Person[] = []
+let stage: Stage
 
 beforeAll(async () => {
   srv = await startServer({ ...noLimits, webRoot: inject('webRoot') })
   browser = await launch()
+  stage = new Stage(srv.url, browser)
 })
 afterAll(async () => {
   await browser?.close()
   await srv?.close()
 })
 
-let n = 0
-async function account(name: string): Promise<AuthResultDto> {
-  const res = await new Api(srv.url).post<AuthResultDto>('/api/auth/register', { username: `${name.toLowerCase()}${++n}x${process.pid % 1000}`, password: 'correct horse battery', display_name: name })
-  return res.body
-}
-
-/** Opens the web client already signed in as `who` (the session the sign-in form would have stored). */
-async function signedIn(who: AuthResultDto, viewport?: { width: number; height: number }): Promise<Person> {
-  const person = await openPerson(browser, 'about:blank' === srv.url ? '' : srv.url, who.user.display_name, viewport)
-  await person.page.evaluate((value) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('switchboard.session', value), JSON.stringify(who))
-  await person.page.reload()
-  await person.page.getByRole('heading', { name: 'Chats' }).waitFor()
-  opened.push(person)
-  return person
-}
-
-async function conversationOf(a: AuthResultDto, b: AuthResultDto): Promise<number> {
-  return (await new Api(srv.url, a.token).post('/api/conversations', { participant1_id: a.user.user_id, participant2_id: b.user.user_id })).body.conversation_id
-}
-
-const open = (person: Person, name: string) => person.page.getByTestId('conversation').filter({ hasText: name }).click()
-
 describe('the inbox in a browser', () => {
   it('attaches an image by the picker and shows its preview on both sides', async () => {
-    const ada = await account('Ada')
-    const bob = await account('Bob')
-    await conversationOf(ada, bob)
-    const a = await signedIn(ada)
-    const b = await signedIn(bob)
-    await open(a, 'Bob')
-    await open(b, 'Ada')
+    const { a, b } = await stage.pairInChat()
     await a.page.getByTestId('file-input').setInputFiles(path.resolve(__dirname, '../../resources/tray.png'))
     await a.page.getByTestId('draft').waitFor()
     await a.page.getByRole('textbox', { name: 'Message' }).fill('our icon')
@@ -90,13 +62,7 @@ describe('the inbox in a browser', () => {
   })
 
   it('queues messages while offline and delivers them once when back', async () => {
-    const ada = await account('Ada')
-    const bob = await account('Bob')
-    await conversationOf(ada, bob)
-    const a = await signedIn(ada)
-    const b = await signedIn(bob)
-    await open(a, 'Bob')
-    await open(b, 'Ada')
+    const { a, b, ada, conversationId } = await stage.pairInChat()
     await a.context.setOffline(true)
     // The page's socket is cut when the browser goes offline.
     await a.page.evaluate(() => dispatchEvent(new Event('offline')))
@@ -116,21 +82,21 @@ describe('the inbox in a browser', () => {
     expect(await a.page.getByTestId('connection-indicator').getAttribute('aria-label')).toBe('Connected')
     await new Promise((r) => setTimeout(r, 500))
     expect(await bubbles(b).evaluateAll((els) => els.map((e) => e.querySelector('[data-testid=content]')?.textContent))).toEqual(['offline one', 'offline two', 'offline three'])
-    const stored = (await new Api(srv.url, ada.token).get(`/api/messages/${await conversationOf(ada, bob)}`)).body as { content: string }[]
+    const stored = (await new Api(srv.url, ada.token).get(`/api/messages/${conversationId}`)).body as { content: string }[]
     expect(stored.map((m) => m.content)).toEqual(['offline one', 'offline two', 'offline three'])
     await expect.poll(() => bubbles(a).filter({ hasText: 'offline' }).evaluateAll((els) => els.map((e) => e.getAttribute('data-receipt')))).toEqual(['read', 'read', 'read'])
   })
 
   it('shows one pane at a time in a narrow window, with a way back', async () => {
-    const ada = await account('Ada')
-    const bob = await account('Bob')
-    await conversationOf(ada, bob)
-    const a = await signedIn(ada, { width: 390, height: 760 })
+    const ada = await stage.account('Ada')
+    const bob = await stage.account('Bob')
+    await stage.conversation(ada, bob)
+    const a = await stage.signedIn(ada, { width: 390, height: 760 })
     const list = a.page.getByTestId('list-pane')
     const chat = a.page.getByTestId('chat-pane')
     expect(await list.isVisible()).toBe(true)
     expect(await chat.isVisible()).toBe(false)
-    await open(a, 'Bob')
+    await openChat(a, 'Bob')
     await a.page.getByRole('textbox', { name: 'Message' }).waitFor()
     expect(await list.isVisible()).toBe(false)
     expect(await chat.isVisible()).toBe(true)
@@ -139,15 +105,15 @@ describe('the inbox in a browser', () => {
     expect(await chat.isVisible()).toBe(false)
     // Wide, both panes show side by side.
     await a.page.setViewportSize({ width: 1200, height: 760 })
-    await open(a, 'Bob')
+    await openChat(a, 'Bob')
     expect(await list.isVisible()).toBe(true)
     expect(await chat.isVisible()).toBe(true)
   })
 
   it('pages back through 5,000 messages with a DOM that stays small', async () => {
-    const ada = await account('Ada')
-    const bob = await account('Bob')
-    const conversationId = await conversationOf(ada, bob)
+    const ada = await stage.account('Ada')
+    const bob = await stage.account('Bob')
+    const conversationId = await stage.conversation(ada, bob)
     const db = srv.server.database.db
     const start = new Date('2026-11-20T08:00:00Z').getTime()
     await db.message.createMany({
@@ -159,8 +125,8 @@ describe('the inbox in a browser', () => {
         is_read: true,
       })),
     })
-    const a = await signedIn(ada)
-    await open(a, 'Bob')
+    const a = await stage.signedIn(ada)
+    await openChat(a, 'Bob')
     const list = a.page.getByTestId('message-list')
     await a.page.getByText('history 5000', { exact: true }).waitFor()
     // At the top of the latest page, the page before it loads above without moving what was in view.
@@ -189,6 +155,6 @@ describe('the inbox in a browser', () => {
   })
 
   it('made no request outside the server, and no page errors', () => {
-    for (const person of opened) assertClean(person)
+    for (const person of stage.people) assertClean(person)
   })
 })

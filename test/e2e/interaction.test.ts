@@ -1,52 +1,31 @@
 // Keyboard, scrolling, themes and accessible names, in Chromium against a real server.
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import type { AuthResultDto } from '../../electron/shared/dto'
 import { Api } from '../helpers/api'
 import { noLimits, startServer, type TestServer } from '../helpers/server'
-import { assertClean, bubbles, launch, openPerson, type Person } from './browser'
+import { assertClean, bubbles, launch, Stage, type Person } from './browser'
 
 let srv: TestServer
 let browser: Browser
-const opened: Person[] = []
-let n = 0
+let stage: Stage
 
 beforeAll(async () => {
   srv = await startServer({ ...noLimits, webRoot: inject('webRoot') })
   browser = await launch()
+  stage = new Stage(srv.url, browser)
 })
 afterAll(async () => {
   await browser?.close()
   await srv?.close()
 })
 
-async function account(name: string): Promise<AuthResultDto> {
-  return (await new Api(srv.url).post<AuthResultDto>('/api/auth/register', { username: `${name.toLowerCase()}${++n}i${process.pid % 1000}`, password: 'correct horse battery', display_name: name })).body
-}
-
-async function signedIn(who: AuthResultDto, options: { colorScheme?: 'light' | 'dark' } = {}): Promise<Person> {
-  const person = await openPerson(browser, srv.url, who.user.display_name, options)
-  await person.page.evaluate((value) => localStorage.setItem('switchboard.session', value), JSON.stringify(who))
-  await person.page.reload()
-  await person.page.getByRole('heading', { name: 'Chats' }).waitFor()
-  opened.push(person)
-  return person
-}
-
-async function chat(a: AuthResultDto, b: AuthResultDto, messages = 0): Promise<number> {
-  const api = new Api(srv.url, a.token)
-  const id = (await api.post('/api/conversations', { participant1_id: a.user.user_id, participant2_id: b.user.user_id })).body.conversation_id
-  for (let i = 0; i < messages; i++) await api.post(`/api/messages/${id}`, { content: `filler ${i + 1}`, sender_id: a.user.user_id })
-  return id
-}
-
 describe('using the inbox', () => {
   it('works from the keyboard: ⌘/Ctrl+K, Alt+↑/↓, Ctrl+L, Escape', async () => {
-    const me = await account('Kay')
-    const [x, y] = [await account('Xavier'), await account('Yvonne')]
-    await chat(x, me, 1)
-    await chat(y, me, 1)
-    const p = await signedIn(me)
+    const me = await stage.account('Kay')
+    const [x, y] = [await stage.account('Xavier'), await stage.account('Yvonne')]
+    await stage.conversation(x, me, 1)
+    await stage.conversation(y, me, 1)
+    const p = await stage.signedIn(me)
     const { page } = p
     await page.keyboard.press('Control+k')
     await page.getByRole('dialog', { name: 'New conversation' }).waitFor()
@@ -70,10 +49,10 @@ describe('using the inbox', () => {
   })
 
   it('follows new messages at the bottom, and offers a pill when scrolled up', async () => {
-    const me = await account('Pia')
-    const other = await account('Quinn')
-    const id = await chat(other, me, 60)
-    const p = await signedIn(me)
+    const me = await stage.account('Pia')
+    const other = await stage.account('Quinn')
+    const id = await stage.conversation(other, me, 60)
+    const p = await stage.signedIn(me)
     await p.page.getByTestId('conversation').first().click()
     await p.page.getByTestId('message-list').getByText('filler 60', { exact: true }).waitFor()
     const api = new Api(srv.url, other.token)
@@ -96,9 +75,9 @@ describe('using the inbox', () => {
   })
 
   it('follows the system theme, light or dark', async () => {
-    const me = await account('Theo')
-    const light = await signedIn(me, { colorScheme: 'light' })
-    const dark = await signedIn(me, { colorScheme: 'dark' })
+    const me = await stage.account('Theo')
+    const light = await stage.signedIn(me, { colorScheme: 'light' })
+    const dark = await stage.signedIn(me, { colorScheme: 'dark' })
     expect(await light.page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(false)
     expect(await dark.page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true)
     const background = (p: Person) => p.page.evaluate(() => getComputedStyle(document.body).backgroundColor)
@@ -106,10 +85,10 @@ describe('using the inbox', () => {
   })
 
   it('names every control for assistive technology, and counts unread in the title', async () => {
-    const me = await account('Nia')
-    const other = await account('Omar')
-    await chat(other, me, 2)
-    const p = await signedIn(me)
+    const me = await stage.account('Nia')
+    const other = await stage.account('Omar')
+    await stage.conversation(other, me, 2)
+    const p = await stage.signedIn(me)
     await expect.poll(() => p.page.title()).toBe('(2) Switchboard')
     await p.page.getByTestId('conversation').first().click()
     await p.page.getByTestId('message-list').getByText('filler 2', { exact: true }).waitFor()
@@ -126,6 +105,6 @@ describe('using the inbox', () => {
   })
 
   it('made no request outside the server, and no page errors', () => {
-    for (const person of opened) assertClean(person)
+    for (const person of stage.people) assertClean(person)
   })
 })
