@@ -2,31 +2,18 @@
 // window, and a long history.
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Api } from '../helpers/api'
-import { noLimits, startServer, type TestServer } from '../helpers/server'
-import { assertClean, bubbles, launch, openChat, Stage } from './browser'
+import { assertClean, bubbles, openChat } from './browser'
+import { useStage } from './stage'
 
 type Scrollable = { scrollTop: number; scrollHeight: number }
 
-let srv: TestServer
-let browser: Browser
-let stage: Stage
-
-beforeAll(async () => {
-  srv = await startServer({ ...noLimits, webRoot: inject('webRoot') })
-  browser = await launch()
-  stage = new Stage(srv.url, browser)
-})
-afterAll(async () => {
-  await browser?.close()
-  await srv?.close()
-})
+const ctx = useStage()
 
 describe('the inbox in a browser', () => {
   it('attaches an image by the picker and shows its preview on both sides', async () => {
-    const { a, b } = await stage.pairInChat()
+    const { a, b } = await ctx.stage.pairInChat()
     await a.page.getByTestId('file-input').setInputFiles(path.resolve(__dirname, '../../resources/tray.png'))
     await a.page.getByTestId('draft').waitFor()
     await a.page.getByRole('textbox', { name: 'Message' }).fill('our icon')
@@ -62,7 +49,7 @@ describe('the inbox in a browser', () => {
   })
 
   it('queues messages while offline and delivers them once when back', async () => {
-    const { a, b, ada, conversationId } = await stage.pairInChat()
+    const { a, b, ada, conversationId } = await ctx.stage.pairInChat()
     await a.context.setOffline(true)
     // The page's socket is cut when the browser goes offline.
     await a.page.evaluate(() => dispatchEvent(new Event('offline')))
@@ -82,16 +69,16 @@ describe('the inbox in a browser', () => {
     expect(await a.page.getByTestId('connection-indicator').getAttribute('aria-label')).toBe('Connected')
     await new Promise((r) => setTimeout(r, 500))
     expect(await bubbles(b).evaluateAll((els) => els.map((e) => e.querySelector('[data-testid=content]')?.textContent))).toEqual(['offline one', 'offline two', 'offline three'])
-    const stored = (await new Api(srv.url, ada.token).get(`/api/messages/${conversationId}`)).body as { content: string }[]
+    const stored = (await new Api(ctx.server.url, ada.token).get(`/api/messages/${conversationId}`)).body as { content: string }[]
     expect(stored.map((m) => m.content)).toEqual(['offline one', 'offline two', 'offline three'])
     await expect.poll(() => bubbles(a).filter({ hasText: 'offline' }).evaluateAll((els) => els.map((e) => e.getAttribute('data-receipt')))).toEqual(['read', 'read', 'read'])
   })
 
   it('shows one pane at a time in a narrow window, with a way back', async () => {
-    const ada = await stage.account('Ada')
-    const bob = await stage.account('Bob')
-    await stage.conversation(ada, bob)
-    const a = await stage.signedIn(ada, { width: 390, height: 760 })
+    const ada = await ctx.stage.account('Ada')
+    const bob = await ctx.stage.account('Bob')
+    await ctx.stage.conversation(ada, bob)
+    const a = await ctx.stage.signedIn(ada, { width: 390, height: 760 })
     const list = a.page.getByTestId('list-pane')
     const chat = a.page.getByTestId('chat-pane')
     expect(await list.isVisible()).toBe(true)
@@ -111,10 +98,10 @@ describe('the inbox in a browser', () => {
   })
 
   it('pages back through 5,000 messages with a DOM that stays small', async () => {
-    const ada = await stage.account('Ada')
-    const bob = await stage.account('Bob')
-    const conversationId = await stage.conversation(ada, bob)
-    const db = srv.server.database.db
+    const ada = await ctx.stage.account('Ada')
+    const bob = await ctx.stage.account('Bob')
+    const conversationId = await ctx.stage.conversation(ada, bob)
+    const db = ctx.server.server.database.db
     const start = new Date('2026-11-20T08:00:00Z').getTime()
     await db.message.createMany({
       data: Array.from({ length: 5000 }, (_, i) => ({
@@ -125,7 +112,7 @@ describe('the inbox in a browser', () => {
         is_read: true,
       })),
     })
-    const a = await stage.signedIn(ada)
+    const a = await ctx.stage.signedIn(ada)
     await openChat(a, 'Bob')
     const list = a.page.getByTestId('message-list')
     await a.page.getByText('history 5000', { exact: true }).waitFor()
@@ -155,6 +142,6 @@ describe('the inbox in a browser', () => {
   })
 
   it('made no request outside the server, and no page errors', () => {
-    for (const person of stage.people) assertClean(person)
+    for (const person of ctx.stage.people) assertClean(person)
   })
 })

@@ -1,31 +1,18 @@
 // Keyboard, scrolling, themes and accessible names, in Chromium against a real server.
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Api } from '../helpers/api'
-import { noLimits, startServer, type TestServer } from '../helpers/server'
-import { assertClean, bubbles, launch, Stage, type Person } from './browser'
+import { assertClean, bubbles, type Person } from './browser'
+import { useStage } from './stage'
 
-let srv: TestServer
-let browser: Browser
-let stage: Stage
-
-beforeAll(async () => {
-  srv = await startServer({ ...noLimits, webRoot: inject('webRoot') })
-  browser = await launch()
-  stage = new Stage(srv.url, browser)
-})
-afterAll(async () => {
-  await browser?.close()
-  await srv?.close()
-})
+const ctx = useStage()
 
 describe('using the inbox', () => {
   it('works from the keyboard: ⌘/Ctrl+K, Alt+↑/↓, Ctrl+L, Escape', async () => {
-    const me = await stage.account('Kay')
-    const [x, y] = [await stage.account('Xavier'), await stage.account('Yvonne')]
-    await stage.conversation(x, me, 1)
-    await stage.conversation(y, me, 1)
-    const p = await stage.signedIn(me)
+    const me = await ctx.stage.account('Kay')
+    const [x, y] = [await ctx.stage.account('Xavier'), await ctx.stage.account('Yvonne')]
+    await ctx.stage.conversation(x, me, 1)
+    await ctx.stage.conversation(y, me, 1)
+    const p = await ctx.stage.signedIn(me)
     const { page } = p
     await page.keyboard.press('Control+k')
     await page.getByRole('dialog', { name: 'New conversation' }).waitFor()
@@ -49,13 +36,13 @@ describe('using the inbox', () => {
   })
 
   it('follows new messages at the bottom, and offers a pill when scrolled up', async () => {
-    const me = await stage.account('Pia')
-    const other = await stage.account('Quinn')
-    const id = await stage.conversation(other, me, 60)
-    const p = await stage.signedIn(me)
+    const me = await ctx.stage.account('Pia')
+    const other = await ctx.stage.account('Quinn')
+    const id = await ctx.stage.conversation(other, me, 60)
+    const p = await ctx.stage.signedIn(me)
     await p.page.getByTestId('conversation').first().click()
     await p.page.getByTestId('message-list').getByText('filler 60', { exact: true }).waitFor()
-    const api = new Api(srv.url, other.token)
+    const api = new Api(ctx.server.url, other.token)
     // At the bottom: the new message scrolls into view by itself.
     await api.post(`/api/messages/${id}`, { content: 'arrives at the bottom', sender_id: other.user.user_id })
     await p.page.getByTestId('message-list').getByText('arrives at the bottom').waitFor()
@@ -75,9 +62,9 @@ describe('using the inbox', () => {
   })
 
   it('follows the system theme, light or dark', async () => {
-    const me = await stage.account('Theo')
-    const light = await stage.signedIn(me, { colorScheme: 'light' })
-    const dark = await stage.signedIn(me, { colorScheme: 'dark' })
+    const me = await ctx.stage.account('Theo')
+    const light = await ctx.stage.signedIn(me, { colorScheme: 'light' })
+    const dark = await ctx.stage.signedIn(me, { colorScheme: 'dark' })
     expect(await light.page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(false)
     expect(await dark.page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true)
     const background = (p: Person) => p.page.evaluate(() => getComputedStyle(document.body).backgroundColor)
@@ -85,10 +72,10 @@ describe('using the inbox', () => {
   })
 
   it('names every control for assistive technology, and counts unread in the title', async () => {
-    const me = await stage.account('Nia')
-    const other = await stage.account('Omar')
-    await stage.conversation(other, me, 2)
-    const p = await stage.signedIn(me)
+    const me = await ctx.stage.account('Nia')
+    const other = await ctx.stage.account('Omar')
+    await ctx.stage.conversation(other, me, 2)
+    const p = await ctx.stage.signedIn(me)
     await expect.poll(() => p.page.title()).toBe('(2) Switchboard')
     await p.page.getByTestId('conversation').first().click()
     await p.page.getByTestId('message-list').getByText('filler 2', { exact: true }).waitFor()
@@ -105,6 +92,6 @@ describe('using the inbox', () => {
   })
 
   it('made no request outside the server, and no page errors', () => {
-    for (const person of stage.people) assertClean(person)
+    for (const person of ctx.stage.people) assertClean(person)
   })
 })
