@@ -21,6 +21,20 @@ export default defineConfig({
         test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], environment: 'node', globalSetup: ['test/e2e/build-renderer.ts'], ...shared },
       },
       {
+        // The server suite again on PostgreSQL (each test server in a schema of its own). What is
+        // SQLite's alone (its file, backup, WAL, the seeded 1,000-conversation inbox) stays in `node`,
+        // and so does the fuzzer (validation happens before any database; its fingerprint reads SQLite).
+        test: {
+          name: 'postgres',
+          include: ['test/server/**/*.test.ts', 'test/client/**/*.test.ts', 'test/security/**/*.test.ts'],
+          exclude: ['test/server/migrations.test.ts', 'test/server/backup.test.ts', 'test/server/large-inbox.test.ts', 'test/server/cli.test.ts', 'test/security/electron-checklist.test.ts', 'test/security/fuzz.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/helpers/postgres-setup.ts'],
+          env: { SWITCHBOARD_TEST_POSTGRES: process.env.SWITCHBOARD_TEST_POSTGRES ?? 'postgresql://postgres@127.0.0.1:5432/test' },
+          ...shared,
+        },
+      },
+      {
         // Component tests: the renderer's Vue files with Nuxt UI, in happy-dom.
         plugins: rendererPlugins(path.resolve(import.meta.dirname, 'renderer')),
         test: { name: 'renderer', include: ['renderer/**/*.test.ts'], environment: 'happy-dom', ...shared },

@@ -16,6 +16,8 @@ export interface ServerConfig {
   dataDir: string
   /** The SQL migrations applied at start-up; a packaged app passes its own copy. */
   migrationsDir: string
+  /** postgresql://… runs on PostgreSQL (scale-out); null keeps SQLite in the data folder. */
+  databaseUrl: string | null
   /** The built renderer, served at `/` as the web client; null serves none. */
   webRoot: string | null
   /** Largest upload in bytes. */
@@ -37,6 +39,9 @@ export interface ServerConfig {
 /** The repository's migrations; correct when running from source (CLI, tests). */
 export const SOURCE_MIGRATIONS_DIR = path.resolve(__dirname, '../../prisma/migrations')
 
+/** PostgreSQL's migrations, derived from the same schema (prisma/postgres). */
+export const SOURCE_POSTGRES_MIGRATIONS_DIR = path.resolve(__dirname, '../../prisma/postgres/migrations')
+
 /** The built renderer (`npm run build`): beside the bundle in out/main (and in the packaged app), or out/renderer from source. */
 export const BUILT_WEB_ROOT = path.basename(__dirname) === 'main' ? path.resolve(__dirname, '../renderer') : path.resolve(__dirname, '../../out/renderer')
 
@@ -54,6 +59,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     port: 3000,
     dataDir: defaultDataDir(),
     migrationsDir: SOURCE_MIGRATIONS_DIR,
+    databaseUrl: null,
     webRoot: BUILT_WEB_ROOT,
     uploadMaxBytes: 25 * 1024 * 1024,
     bodyMaxBytes: 256 * 1024,
@@ -104,6 +110,7 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
       migrations: { type: 'string' },
       'send-rate': { type: 'string' },
       'web-root': { type: 'string' },
+      'database-url': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -118,6 +125,7 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
   const migrations = values.migrations ?? env.SWITCHBOARD_MIGRATIONS_DIR
   const sendRate = values['send-rate'] ?? env.SWITCHBOARD_SEND_RATE
   const webRoot = values['web-root'] ?? env.SWITCHBOARD_WEB_ROOT
+  const databaseUrl = values['database-url'] ?? env.DATABASE_URL
   if (host) overrides.host = host
   if (port !== undefined) overrides.port = portOf(port)
   if (data) overrides.dataDir = path.resolve(data)
@@ -127,5 +135,11 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
   if (migrations) overrides.migrationsDir = path.resolve(migrations)
   if (sendRate) overrides.sendRate = rateOf(sendRate, 'send rate')
   if (webRoot) overrides.webRoot = path.resolve(webRoot)
+  if (databaseUrl) {
+    if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new Error(`Invalid database URL: use postgresql://user@host:port/database (SQLite needs none).`)
+    overrides.databaseUrl = databaseUrl
+    // PostgreSQL has its own migrations, unless --migrations names others.
+    if (!migrations) overrides.migrationsDir = SOURCE_POSTGRES_MIGRATIONS_DIR
+  }
   return defaultConfig(overrides)
 }

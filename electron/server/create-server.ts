@@ -6,7 +6,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type
 import pino, { type Logger } from 'pino'
 import { loadOrCreateSecret, createTokenService } from './auth/tokens'
 import { defaultConfig, type ServerConfig } from './config'
-import { openSqlite, type Database } from './db/database'
+import { openPostgres, openSqlite, type Database } from './db/database'
 import { requireAuth } from './http/auth'
 import { installErrorHandlers } from './http/errors'
 import { chatRoutes } from './http/routes/chat'
@@ -58,7 +58,11 @@ export interface SwitchboardServer {
 export async function createServer(options: CreateServerOptions = {}): Promise<SwitchboardServer> {
   const config = defaultConfig(options.config)
   const logger = options.logger ?? pino({ level: config.logLevel, base: { service: 'switchboard' } })
-  const database = options.database ?? (await openSqlite({ dataDir: config.dataDir, migrationsDir: config.migrationsDir }))
+  const database =
+    options.database ??
+    (config.databaseUrl
+      ? await openPostgres({ url: config.databaseUrl, migrationsDir: config.migrationsDir })
+      : await openSqlite({ dataDir: config.dataDir, migrationsDir: config.migrationsDir }))
   if (database.migrations.applied.length > 0) logger.info({ applied: database.migrations.applied }, 'database migrated')
   const tokens = createTokenService(loadOrCreateSecret(config.dataDir), config.tokenTtl)
   const limits = options.limits ?? memoryRateLimiters(config)

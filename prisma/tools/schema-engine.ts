@@ -1,10 +1,12 @@
 // Developer tooling only (never shipped): Prisma's schema engine as WebAssembly, because the CLI's
 // native engine cannot be downloaded here. It diffs the migrations folder against the schema, which
 // both writes new migrations (new-migration.ts) and proves there is no drift (a test).
+import { randomUUID } from 'node:crypto'
 import { readdirSync, readFileSync, existsSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
+import { PrismaPg } from '@prisma/adapter-pg'
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlDriverAdapter,
@@ -62,9 +64,49 @@ function allowScripts(adapter: SqlDriverAdapter): SqlDriverAdapter {
   return adapter
 }
 
+/** The local PostgreSQL the developer tools use for shadow databases (trust auth, as on CI). */
+export const DEV_POSTGRES_URL = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : 'postgresql://postgres@127.0.0.1:5432/test'
+
+/** Parts, not a connection string: the adapter's shadow database overrides `database`, which a string would win over. */
+function pgConfig(url: string): { host: string; port: number; user: string; password?: string; database: string } {
+  const u = new URL(url)
+  return { host: u.hostname, port: Number(u.port || 5432), user: decodeURIComponent(u.username || 'postgres'), ...(u.password ? { password: decodeURIComponent(u.password) } : {}), database: u.pathname.slice(1) || 'postgres' }
+}
+
+/**
+ * PrismaPg, with a shadow database that is dropped after its own connections close (the adapter's
+ * drops it first, which PostgreSQL refuses while they are open).
+ */
+function postgresFactory(url: string): SqlMigrationAwareDriverAdapterFactory {
+  const config = pgConfig(url)
+  const main = new PrismaPg(config)
+  return {
+    provider: main.provider,
+    adapterName: main.adapterName,
+    connect: () => main.connect(),
+    connectToShadowDb: async () => {
+      const admin = await main.connect()
+      const database = `switchboard_shadow_${randomUUID().replaceAll('-', '')}`
+      await admin.executeScript(`CREATE DATABASE "${database}"`)
+      const shadow = await new PrismaPg({ ...config, database }).connect()
+      const dispose = shadow.dispose.bind(shadow)
+      let disposed: Promise<void> | undefined
+      shadow.dispose = () =>
+        (disposed ??= (async () => {
+          await dispose()
+          await admin.executeScript(`DROP DATABASE IF EXISTS "${database}"`)
+          await admin.dispose()
+        })())
+      return shadow
+    },
+  }
+}
+
+const isPostgres = (schemaPath: string): boolean => /provider\s*=\s*"postgresql"/.test(readFileSync(schemaPath, 'utf8'))
+
 /** Opens adapters that accept scripts, and remembers them: engine.free() does not close them. */
-function trackedFactory(url: string): { factory: SqlMigrationAwareDriverAdapterFactory; dispose(): Promise<void> } {
-  const inner = new PrismaBetterSqlite3({ url })
+function trackedFactory(schemaPath: string, url: string): { factory: SqlMigrationAwareDriverAdapterFactory; dispose(): Promise<void> } {
+  const inner: SqlMigrationAwareDriverAdapterFactory = isPostgres(schemaPath) ? postgresFactory(url) : new PrismaBetterSqlite3({ url })
   const opened: SqlDriverAdapter[] = []
   const track = (adapter: SqlDriverAdapter): SqlDriverAdapter => {
     opened.push(adapter)
@@ -102,7 +144,7 @@ export function readMigrations(baseDir: string): MigrationList {
 async function withEngine<T>(schemaPath: string, url: string, use: (engine: SchemaEngine, files: { path: string; content: string }[]) => Promise<T>): Promise<T> {
   const bg = await loadEngineModule()
   const files = [{ path: path.basename(schemaPath), content: readFileSync(schemaPath, 'utf8') }]
-  const adapters = trackedFactory(url)
+  const adapters = trackedFactory(schemaPath, url)
   const engine: SchemaEngine = await bg.SchemaEngine.new(
     { datamodels: files.map((f) => [f.path, f.content]) },
     () => {},
@@ -126,9 +168,29 @@ export async function prismaMigrateDeploy(url: string, migrationsDir: string, sc
 
 /** The SQL that takes a database from the migrations folder's end state to the schema; '' when none. */
 export async function diffMigrationsToSchema(migrationsDir: string, schemaPath: string): Promise<string> {
-  return withEngine(schemaPath, ':memory:', async (engine, files) => {
+  // SQLite replays the migrations in memory; PostgreSQL in a shadow database the adapter creates and drops.
+  return withEngine(schemaPath, isPostgres(schemaPath) ? DEV_POSTGRES_URL : ':memory:', async (engine, files) => {
     const result = await engine.diff({
       from: { tag: 'migrations', ...readMigrations(migrationsDir) },
+      to: { tag: 'schemaDatamodel', files },
+      script: true,
+      exitCode: null,
+      filters: noFilters,
+    })
+    const sql = result.stdout ?? ''
+    return /^-- This is an empty migration\.\s*$/.test(sql) ? '' : sql
+  })
+}
+
+/**
+ * The SQL from one schema to another, without a database (`from` null: from nothing). PostgreSQL
+ * migrations are written this way: the wasm engine cannot introspect PostgreSQL through the adapter
+ * ("Column type 'char' could not be deserialized"), so it cannot replay them in a shadow database.
+ */
+export async function diffSchemas(from: string | null, schemaPath: string): Promise<string> {
+  return withEngine(schemaPath, isPostgres(schemaPath) ? DEV_POSTGRES_URL : ':memory:', async (engine, files) => {
+    const result = await engine.diff({
+      from: from === null ? { tag: 'empty' } : { tag: 'schemaDatamodel', files: [{ path: 'previous.prisma', content: from }] },
       to: { tag: 'schemaDatamodel', files },
       script: true,
       exitCode: null,

@@ -13,8 +13,8 @@ it('finishes the writes under way when it closes, refuses new ones, and loses no
   for (let i = 0; i < 200; i++) {
     acks.push(call(socket, 'send_message', { conversation_id: conversationId, content: `burst ${i}`, sender_id: ada.user.user_id, client_id: `burst-${i}` }).catch((e: Error) => ({ ok: false, error: { code: 'lost', message: e.message } })))
   }
-  // Close while the burst is being stored.
-  await new Promise((r) => setTimeout(r, 15))
+  // Close while the burst is being stored: once the first of it is acknowledged.
+  await acks[0]
   const closed = srv.close({ keepData: true })
   const results = await Promise.all(acks)
   await closed

@@ -1,8 +1,11 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
+import { PrismaPg } from '@prisma/adapter-pg'
+import { PrismaClient as PostgresPrismaClient } from './generated/postgres/client'
 import { PrismaClient } from './generated/sqlite/client'
-import type { MessageWriter } from './message-writer'
+import { PostgresMessageWriter, type MessageWriter } from './message-writer'
+import { migratePostgres } from './migrate-postgres'
 import { migrateSqlite, type MigrationReport } from './migrate-sqlite'
 import { SqliteMessageWriter } from './sqlite-message-writer'
 import { SqliteInboxReader, type InboxReader } from './sqlite-inbox'
@@ -12,7 +15,7 @@ export type Db = PrismaClient
 
 export interface Database {
   db: Db
-  engine: 'sqlite'
+  engine: 'sqlite' | 'postgres'
   migrations: MigrationReport
   /** The send path's writer; without one, the service layer writes through Prisma. */
   writer?: MessageWriter
@@ -61,5 +64,37 @@ export async function openSqlite(options: SqliteOptions): Promise<Database> {
       inbox.close()
       await db.$disconnect()
     },
+  }
+}
+
+export interface PostgresOptions {
+  /** postgresql://user@host:port/database, optionally with Prisma's `?schema=` (default public). */
+  url: string
+  migrationsDir: string
+}
+
+/** Splits Prisma's `schema` parameter off a PostgreSQL URL (the pg driver does not know it). */
+export function postgresTarget(url: string): { connectionString: string; schema: string } {
+  const u = new URL(url)
+  const schema = u.searchParams.get('schema') ?? 'public'
+  u.searchParams.delete('schema')
+  return { connectionString: u.toString(), schema }
+}
+
+/** Migrates, then opens PostgreSQL through Prisma's pg adapter: the scale-out engine. */
+export async function openPostgres(options: PostgresOptions): Promise<Database> {
+  const { connectionString, schema } = postgresTarget(options.url)
+  const migrations = await migratePostgres(connectionString, schema, options.migrationsDir)
+  const adapter = new PrismaPg({ connectionString, max: 10 }, { schema })
+  // Both clients come from one schema (prisma/postgres is derived from prisma/schema.prisma): the
+  // model API the services use is the same.
+  const db = new PostgresPrismaClient({ adapter }) as unknown as Db
+  await db.$connect()
+  return {
+    db,
+    engine: 'postgres',
+    migrations,
+    writer: new PostgresMessageWriter(db),
+    close: () => db.$disconnect(),
   }
 }

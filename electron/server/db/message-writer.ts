@@ -36,8 +36,12 @@ export class PrismaMessageWriter implements MessageWriter {
     return rows.map((r) => ({ sender_id: r.sender_id, client_id: r.client_id as string, message_id: r.message_id }))
   }
 
+  /** Runs first in each insert's transaction. */
+  protected async beforeInsert(_tx: Parameters<Parameters<Db['$transaction']>[0]>[0]): Promise<void> {}
+
   insert(messages: NewMessage[], at: Date): Promise<StoredMessage[]> {
     return this.db.$transaction(async (tx) => {
+      await this.beforeInsert(tx)
       const created = await tx.message.createManyAndReturn({
         data: messages.map((m) => ({ conversation_id: m.conversation_id, sender_id: m.sender_id, content: m.content, client_id: m.client_id, created_at: at })),
         select: { message_id: true },
@@ -52,5 +56,19 @@ export class PrismaMessageWriter implements MessageWriter {
         attachment_ids: attachments.filter((a) => a.message_id === message_id).map((a) => a.attachment_id).sort((a, b) => a - b),
       }))
     })
+  }
+}
+
+/**
+ * PostgreSQL hands out ids from a sequence when a row is inserted, but transactions on several nodes
+ * commit in any order: id 11 could become visible before id 10, and a client catching up "after 11"
+ * would never see 10. One transaction-scoped advisory lock makes message inserts commit in id order
+ * across every node (the batches stay large, so the lock is taken once per event-loop turn per node).
+ */
+export class PostgresMessageWriter extends PrismaMessageWriter {
+  static readonly LOCK_KEY = 0x5357_4244 // "SWBD"
+
+  protected override async beforeInsert(tx: Parameters<Parameters<Db['$transaction']>[0]>[0]): Promise<void> {
+    await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${PostgresMessageWriter.LOCK_KEY})::text AS locked`)
   }
 }
