@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { configFromCli, defaultConfig, defaultDataDir } from '../../electron/server/config'
+import { configFromCli, defaultConfig, defaultDataDir, SOURCE_MIGRATIONS_DIR, SOURCE_POSTGRES_MIGRATIONS_DIR } from '../../electron/server/config'
+import { postgresTarget } from '../../electron/server/db/database'
 
 describe('configFromCli', () => {
   it('defaults to loopback, port 3000 and a folder in the home directory', () => {
@@ -32,6 +33,16 @@ describe('configFromCli', () => {
     expect(() => configFromCli(['--port', '70000'], {})).toThrow(/Invalid port/)
     expect(() => configFromCli(['--upload-max-bytes', '0'], {})).toThrow(/Invalid upload size/)
     expect(() => configFromCli(['--prot', '1'], {})).toThrow(/Unknown option/)
+  })
+
+  it('switches to PostgreSQL with DATABASE_URL (or --database-url), with its own migrations', () => {
+    expect(configFromCli([], {})).toMatchObject({ databaseUrl: null, migrationsDir: SOURCE_MIGRATIONS_DIR })
+    const pg = configFromCli([], { DATABASE_URL: 'postgresql://chat@db.internal:5432/switchboard?schema=team' })
+    expect(pg).toMatchObject({ databaseUrl: 'postgresql://chat@db.internal:5432/switchboard?schema=team', migrationsDir: SOURCE_POSTGRES_MIGRATIONS_DIR })
+    expect(configFromCli(['--database-url', 'postgres://a@b/c', '--migrations', 'mine'], {})).toMatchObject({ databaseUrl: 'postgres://a@b/c', migrationsDir: path.resolve('mine') })
+    expect(() => configFromCli([], { DATABASE_URL: 'mysql://root@localhost/db' })).toThrow(/Invalid database URL/)
+    expect(postgresTarget('postgresql://chat@db:5432/sb?schema=team&sslmode=require')).toEqual({ connectionString: 'postgresql://chat@db:5432/sb?sslmode=require', schema: 'team' })
+    expect(postgresTarget('postgresql://chat@db:5432/sb').schema).toBe('public')
   })
 
   it('keeps data where each platform expects it', () => {
