@@ -14,7 +14,7 @@ export default defineConfig({
   test: {
     projects: [
       {
-        test: { name: 'node', include: ['test/**/*.test.ts', 'electron/**/*.test.ts'], exclude: ['test/e2e/**'], environment: 'node', ...shared },
+        test: { name: 'node', include: ['test/**/*.test.ts', 'electron/**/*.test.ts'], exclude: ['test/e2e/**', 'test/scale/**'], environment: 'node', ...shared },
       },
       {
         // The inbox in Debian's Chromium against real servers; the renderer is built once for them.
@@ -33,6 +33,10 @@ export default defineConfig({
           env: { SWITCHBOARD_TEST_POSTGRES: process.env.SWITCHBOARD_TEST_POSTGRES ?? 'postgresql://postgres@127.0.0.1:5432/test' },
           ...shared,
         },
+      },
+      {
+        // Several server processes on PostgreSQL and Redis (127.0.0.1:5432 and :6379).
+        test: { name: 'scale', include: ['test/scale/**/*.test.ts'], environment: 'node', ...shared },
       },
       {
         // Component tests: the renderer's Vue files with Nuxt UI, in happy-dom.

@@ -18,6 +18,12 @@ export interface ServerConfig {
   migrationsDir: string
   /** postgresql://… runs on PostgreSQL (scale-out); null keeps SQLite in the data folder. */
   databaseUrl: string | null
+  /** redis://… connects the nodes: Socket.IO adapter on Redis Streams, shared rate limits; null: one node. */
+  redisUrl: string | null
+  /** Names this deployment's stream and keys in Redis, so several can share one Redis. */
+  redisPrefix: string
+  /** Uploaded files; `<data>/files` unless set. Nodes of one deployment share one folder. */
+  filesDir: string | null
   /** The built renderer, served at `/` as the web client; null serves none. */
   webRoot: string | null
   /** Largest upload in bytes. */
@@ -60,6 +66,9 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     dataDir: defaultDataDir(),
     migrationsDir: SOURCE_MIGRATIONS_DIR,
     databaseUrl: null,
+    redisUrl: null,
+    redisPrefix: 'switchboard',
+    filesDir: null,
     webRoot: BUILT_WEB_ROOT,
     uploadMaxBytes: 25 * 1024 * 1024,
     bodyMaxBytes: 256 * 1024,
@@ -111,6 +120,8 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
       'send-rate': { type: 'string' },
       'web-root': { type: 'string' },
       'database-url': { type: 'string' },
+      'redis-url': { type: 'string' },
+      'files-dir': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -126,6 +137,9 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
   const sendRate = values['send-rate'] ?? env.SWITCHBOARD_SEND_RATE
   const webRoot = values['web-root'] ?? env.SWITCHBOARD_WEB_ROOT
   const databaseUrl = values['database-url'] ?? env.DATABASE_URL
+  const redisUrl = values['redis-url'] ?? env.REDIS_URL
+  const redisPrefix = env.SWITCHBOARD_REDIS_PREFIX
+  const filesDir = values['files-dir'] ?? env.SWITCHBOARD_FILES_DIR
   if (host) overrides.host = host
   if (port !== undefined) overrides.port = portOf(port)
   if (data) overrides.dataDir = path.resolve(data)
@@ -135,6 +149,12 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
   if (migrations) overrides.migrationsDir = path.resolve(migrations)
   if (sendRate) overrides.sendRate = rateOf(sendRate, 'send rate')
   if (webRoot) overrides.webRoot = path.resolve(webRoot)
+  if (redisUrl) {
+    if (!/^rediss?:\/\//.test(redisUrl)) throw new Error('Invalid Redis URL: use redis://host:port.')
+    overrides.redisUrl = redisUrl
+    if (redisPrefix) overrides.redisPrefix = redisPrefix
+  }
+  if (filesDir) overrides.filesDir = path.resolve(filesDir)
   if (databaseUrl) {
     if (!/^postgres(ql)?:\/\//.test(databaseUrl)) throw new Error(`Invalid database URL: use postgresql://user@host:port/database (SQLite needs none).`)
     overrides.databaseUrl = databaseUrl

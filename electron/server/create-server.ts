@@ -15,6 +15,7 @@ import { publicRoutes } from './http/routes/public'
 import { webClientRoutes } from './http/routes/web-client'
 import { attachSocketServer, type ChatServer } from './realtime/socket-server'
 import { createServices, type Services } from './services'
+import { connectRedis } from './realtime/redis'
 import { memoryRateLimiters, type RateLimiters } from './services/rate-limits'
 
 /** No remote content: everything the web client needs comes from this origin. */
@@ -65,7 +66,9 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
       : await openSqlite({ dataDir: config.dataDir, migrationsDir: config.migrationsDir }))
   if (database.migrations.applied.length > 0) logger.info({ applied: database.migrations.applied }, 'database migrated')
   const tokens = createTokenService(loadOrCreateSecret(config.dataDir), config.tokenTtl)
-  const limits = options.limits ?? memoryRateLimiters(config)
+  // Several nodes: Redis carries the socket traffic between them and holds the shared rate limits.
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, config, logger) : null
+  const limits = options.limits ?? redis?.limits ?? memoryRateLimiters(config)
   const services = createServices({ db: database.db, config, tokens, limits, writer: database.writer, inbox: database.inbox })
 
   const http: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: config.bodyMaxBytes, trustProxy: false,
@@ -93,7 +96,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   })
   await webClientRoutes(http, config.webRoot)
   await http.ready()
-  const io = attachSocketServer(http.server, { services, config, limits, logger })
+  const io = attachSocketServer(http.server, { services, config, limits, logger, adapter: redis?.adapter })
 
   let url = ''
   let closing: Promise<void> | undefined
@@ -119,6 +122,11 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
         await services.writes.drain()
         io.disconnectSockets(true)
         io.engine.close()
+        if (redis) {
+          // Tells the other nodes this one is gone, stops reading the stream, then lets Redis go.
+          await io.of('/').adapter.close()
+          await redis.close()
+        }
         // Writes are done: no open connection (a keep-alive one, a download) may hold the close.
         http.server.closeAllConnections()
         await http.close()

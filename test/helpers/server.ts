@@ -26,8 +26,8 @@ export function postgresSchemaFor(dataDir: string): string {
   return `t_${createHash('sha256').update(dataDir).digest('hex').slice(0, 20)}`
 }
 
-export async function dropPostgresSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_POSTGRES! })
+export async function dropPostgresSchema(schema: string, url = TEST_POSTGRES!): Promise<void> {
+  const client = new pg.Client({ connectionString: url })
   await client.connect()
   try {
     await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`)

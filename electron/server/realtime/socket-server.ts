@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from 'node:http'
 import type { Logger } from 'pino'
-import { Server, type Socket } from 'socket.io'
+import { Server, type ServerOptions, type Socket } from 'socket.io'
 import type { ZodType } from 'zod'
 import { rooms, type ClientToServerEvents, type ServerToClientEvents } from '../../shared/events'
 import type { Ack } from '../../shared/result'
@@ -18,7 +18,6 @@ import { AppError, forbidden, parse, toErrorInfo } from '../errors'
 import type { Services } from '../services'
 import { consume, type RateLimiters } from '../services/rate-limits'
 import type { Actor } from '../services/types'
-import { Presence } from './presence'
 
 interface SocketData {
   user: Actor
@@ -31,15 +30,34 @@ type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
 
 export function attachSocketServer(
   httpServer: HttpServer,
-  deps: { services: Services; config: ServerConfig; limits: RateLimiters; logger: Logger },
+  deps: { services: Services; config: ServerConfig; limits: RateLimiters; logger: Logger; adapter?: ServerOptions['adapter'] | undefined },
 ): ChatServer {
   const { services, config, limits, logger } = deps
   const io: ChatServer = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: config.bodyMaxBytes,
     cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins } : undefined,
+    ...(deps.adapter ? { adapter: deps.adapter } : {}),
   })
-  const presence = new Presence()
+
+  /**
+   * Sockets in these rooms on every node (through the adapter when there are several). A node that
+   * died a moment ago may not answer until the cluster forgets it: then this node's own count.
+   */
+  const socketsIn = async (roomNames: string[]) => {
+    try {
+      return await io.in(roomNames).fetchSockets()
+    } catch (err) {
+      logger.warn({ err }, 'cluster did not answer; using this node only')
+      return io.local.in(roomNames).fetchSockets()
+    }
+  }
+  // Presence is where the sockets are: a user is online while any node holds one of their sockets.
+  const onlineAmong = async (userIds: number[]): Promise<number[]> => {
+    if (userIds.length === 0) return []
+    const online = new Set((await socketsIn(userIds.map(rooms.user))).map((s) => s.data.user.user_id))
+    return userIds.filter((id) => online.has(id))
+  }
 
   // Every write the service layer commits is broadcast here, whichever door it came in by.
   const roomsFor = (conversationId: number, participantIds: number[]): string[] => [
@@ -72,7 +90,7 @@ export function attachSocketServer(
   })
 
   const activeUsers = async (conversationId: number): Promise<number[]> => {
-    const sockets = await io.in(rooms.conversation(conversationId)).fetchSockets()
+    const sockets = await socketsIn([rooms.conversation(conversationId)])
     return [...new Set(sockets.map((s) => s.data.user.user_id))].sort((a, b) => a - b)
   }
 
@@ -84,7 +102,8 @@ export function attachSocketServer(
   io.on('connection', (socket: ChatSocket) => {
     const user = socket.data.user
     void socket.join(rooms.user(user.user_id))
-    if (presence.connect(user.user_id)) tellContacts(user, true).catch((err: unknown) => logger.warn({ err }, 'presence'))
+    // Said on every connection (another node may hold the user's first socket); `online: true` twice is harmless.
+    tellContacts(user, true).catch((err: unknown) => logger.warn({ err }, 'presence'))
 
     /** Validates the payload, runs the handler, and answers the ack with a value or an error. */
     function on<E extends keyof ClientToServerEvents, P, R extends object>(event: E, schema: ZodType<P>, handler: (payload: P) => Promise<R>): void {
@@ -144,11 +163,13 @@ export function attachSocketServer(
     // Presence is told only about people who share a conversation with the caller.
     on('get_presence', presencePayload, async ({ user_ids }) => {
       const contacts = new Set(await services.conversations.contactsOf(user.user_id))
-      return { online: presence.online(user_ids.filter((id) => contacts.has(id))) }
+      return { online: await onlineAmong(user_ids.filter((id) => contacts.has(id))) }
     })
 
     socket.on('disconnect', () => {
-      if (presence.disconnect(user.user_id)) tellContacts(user, false).catch((err: unknown) => logger.warn({ err }, 'presence'))
+      onlineAmong([user.user_id])
+        .then((online) => (online.length === 0 ? tellContacts(user, false) : undefined))
+        .catch((err: unknown) => logger.warn({ err }, 'presence'))
       for (const conversation_id of socket.data.joined) {
         activeUsers(conversation_id)
           .then((active) => {

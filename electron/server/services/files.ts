@@ -66,9 +66,9 @@ export class FileService {
 
   constructor(
     private readonly db: Db,
-    dataDir: string,
+    filesDir: string,
   ) {
-    this.dir = path.join(dataDir, 'files')
+    this.dir = filesDir
   }
 
   /**

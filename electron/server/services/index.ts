@@ -1,3 +1,4 @@
+import path from 'node:path'
 import type { ServerConfig } from '../config'
 import type { TokenService } from '../auth/tokens'
 import type { Db } from '../db/database'
@@ -25,7 +26,7 @@ export function createServices(deps: { db: Db; config: ServerConfig; tokens: Tok
   const events = new ChatEvents()
   const writes = new InflightWrites()
   const conversations = new ConversationService(deps.db, deps.inbox)
-  const files = new FileService(deps.db, deps.config.dataDir)
+  const files = new FileService(deps.db, deps.config.filesDir ?? path.join(deps.config.dataDir, 'files'))
   return {
     accounts: new AccountService(deps.db, deps.tokens, deps.limits),
     conversations,

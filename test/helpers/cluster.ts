@@ -1,0 +1,104 @@
+// Several server processes on one PostgreSQL schema and one Redis, as a scale-out deployment runs:
+// each node is the real CLI entry in a child process of its own (so a test can SIGKILL one).
+import { spawn, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { createServer as netServer } from 'node:net'
+import path from 'node:path'
+import { SOURCE_POSTGRES_MIGRATIONS_DIR } from '../../electron/server/config'
+import { dropPostgresSchema, tempDir } from './server'
+
+const ROOT = path.resolve(__dirname, '../..')
+export const POSTGRES_URL = process.env.SWITCHBOARD_TEST_POSTGRES || 'postgresql://postgres@127.0.0.1:5432/test'
+export const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS || 'redis://127.0.0.1:6379'
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = netServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number }
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+export interface Node {
+  url: string
+  port: number
+  process: ChildProcess
+  /** SIGKILL: no goodbye to the cluster, no drained writes. */
+  kill(): Promise<void>
+  stop(): Promise<void>
+}
+
+export interface Cluster {
+  nodes: Node[]
+  schema: string
+  dataDir: string
+  env: Record<string, string>
+  start(): Promise<Node>
+  close(): Promise<void>
+}
+
+/** `count` nodes sharing a fresh schema, a Redis stream and key prefix of their own, and one data folder (JWT secret, files). */
+export async function startCluster(count: number, extraEnv: Record<string, string> = {}): Promise<Cluster> {
+  const id = randomUUID().replaceAll('-', '').slice(0, 12)
+  const schema = `c_${id}`
+  const databaseUrl = new URL(POSTGRES_URL)
+  databaseUrl.searchParams.set('schema', schema)
+  const dataDir = tempDir('switchboard-cluster-')
+  const env: Record<string, string> = {
+    DATABASE_URL: databaseUrl.toString(),
+    REDIS_URL,
+    SWITCHBOARD_REDIS_PREFIX: `sbtest-${id}`,
+    SWITCHBOARD_DATA_DIR: dataDir,
+    SWITCHBOARD_MIGRATIONS_DIR: SOURCE_POSTGRES_MIGRATIONS_DIR,
+    SWITCHBOARD_LOG_LEVEL: 'warn',
+    SWITCHBOARD_SEND_RATE: '100000/1',
+    ...extraEnv,
+  }
+  const nodes: Node[] = []
+  const start = async (): Promise<Node> => {
+    const port = await freePort()
+    const child = spawn(process.execPath, ['--import', 'tsx', 'electron/server/cli.ts', '--host', '127.0.0.1', '--port', String(port)], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stderr!.on('data', (d) => (output += d))
+    await new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d) => String(d).includes('listening on') && resolve())
+      child.once('exit', (code) => reject(new Error(`node exited with ${code}: ${output}`)))
+    })
+    child.removeAllListeners('exit')
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    const node: Node = {
+      url: `http://127.0.0.1:${port}`,
+      port,
+      process: child,
+      kill: async () => {
+        child.kill('SIGKILL')
+        await exited
+      },
+      stop: async () => {
+        child.kill('SIGTERM')
+        await exited
+      },
+    }
+    nodes.push(node)
+    return node
+  }
+  // The first node migrates; the others start together after it (they would wait on the lock anyway).
+  await start()
+  await Promise.all(Array.from({ length: count - 1 }, () => start()))
+  return {
+    nodes,
+    schema,
+    dataDir,
+    env,
+    start,
+    close: async () => {
+      await Promise.all(nodes.map((n) => (n.process.exitCode === null && n.process.signalCode === null ? n.stop() : undefined)))
+      await dropPostgresSchema(schema, POSTGRES_URL)
+    },
+  }
+}
