@@ -9,6 +9,8 @@ export interface WorkerClient {
   conversation_id: number
   /** Whether this client sends (fan-out receivers only listen). */
   sends: boolean
+  /** The node this client talks to, when there are several (else the command's url). */
+  url?: string
 }
 
 export type WorkerCommand =
@@ -41,7 +43,7 @@ async function connect(url: string, clients: WorkerClient[], join: boolean): Pro
     clients.map(
       (client) =>
         new Promise<void>((resolve, reject) => {
-          const socket = io(url, { auth: client.token ? { token: client.token } : {}, transports: ['websocket'], reconnection: false, forceNew: true })
+          const socket = io(client.url ?? url, { auth: client.token ? { token: client.token } : {}, transports: ['websocket'], reconnection: false, forceNew: true })
           socket.on('new_message', (m: { sender_id: number; content: string }) => {
             if (m.sender_id === client.user_id || !m.content.startsWith('t:')) return
             const sentAt = Number(m.content.slice(2))

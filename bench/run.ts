@@ -6,14 +6,18 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
+import pg from 'pg'
 import { ChatClient } from '../electron/client/chat-client'
 import { MemoryStore } from '../electron/client/store'
-import { SOURCE_MIGRATIONS_DIR } from '../electron/server/config'
+import { SOURCE_MIGRATIONS_DIR, SOURCE_POSTGRES_MIGRATIONS_DIR } from '../electron/server/config'
+import { postgresTarget } from '../electron/server/db/database'
+import { quoteIdent } from '../electron/server/db/migrate-postgres'
 import { migrateSqlite } from '../electron/server/db/migrate-sqlite'
 import type { RunReport, WorkerClient, WorkerCommand } from './load-worker'
 import { cpuMeter, rssBytes } from './lib/proc'
+import { seedPostgresPairs } from './lib/seed-postgres'
 import { Seeder, type SeededUser } from './lib/seed'
-import { startRawSocketServer, startSwitchboard } from './lib/server-process'
+import { startProcess, startRawSocketServer, startSwitchboard } from './lib/server-process'
 import { median, summarize, type Summary } from './lib/stats'
 
 const FULL = {
@@ -32,6 +36,8 @@ const FULL = {
   idleSockets: 5000,
   catchUp: 5000,
   httpSamples: 100,
+  scalePairs: 100,
+  scaleRate: 1000,
 }
 const SMOKE: typeof FULL = {
   name: 'smoke',
@@ -49,6 +55,8 @@ const SMOKE: typeof FULL = {
   idleSockets: 30,
   catchUp: 100,
   httpSamples: 5,
+  scalePairs: 5,
+  scaleRate: 50,
 }
 
 type Sizes = typeof FULL
@@ -72,6 +80,10 @@ export interface BenchResults {
   history: { latest_page_1m_ms: number; deep_page_1m_ms: number; latest_page_1k_ms: number; deep_page_1k_ms: number; ratio_latest_1m_to_1k: number; list_1000_conversations_ms: number; messages_in_big: number }
   connections: { idle_sockets: number; rss_per_socket_kib: number; rss_before_mib: number; rss_after_mib: number }
   catch_up: { missed: number; seconds: number; messages_per_s: number }
+  /** The same load on PostgreSQL + Redis, against 1 and 3 nodes; each pair's two clients on different nodes. */
+  /** When the scale-out section was measured, if apart from the rest (`--scale-out-only`). */
+  scale_out_date?: string
+  scale_out: { nodes: number; offered: number | 'flat out'; delivered_msgs_per_s: number; delivered_ratio: number; ack_ms: Summary; receive_ms: Summary; nodes_cpu_percent: number }[]
 }
 
 /** The load-generating processes. */
@@ -183,6 +195,63 @@ function spanSeconds(report: RunReport): number {
 const mib = (bytes: number): number => bytes / 1024 / 1024
 const round = (n: number, digits = 2): number => Number(n.toFixed(digits))
 const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/** The flat-out and fixed-rate phases against 1 and then 3 nodes on PostgreSQL and Redis. */
+async function scaleOut(sizes: Sizes, work: string): Promise<BenchResults['scale_out']> {
+  const out: BenchResults['scale_out'] = []
+  const base = process.env.SWITCHBOARD_BENCH_POSTGRES ?? 'postgresql://postgres@127.0.0.1:5432/test'
+  for (const count of [1, 3]) {
+    const id = `${process.pid}_${count}_${Date.now() % 1e6}`
+    const schema = `bench_${id}`
+    const url = new URL(base)
+    url.searchParams.set('schema', schema)
+    const dataDir = path.join(work, `scale-${count}`)
+    mkdirSync(dataDir, { recursive: true })
+    const env = {
+      DATABASE_URL: url.toString(),
+      REDIS_URL: process.env.SWITCHBOARD_BENCH_REDIS ?? 'redis://127.0.0.1:6379',
+      SWITCHBOARD_REDIS_PREFIX: `bench-${id}`,
+      SWITCHBOARD_DATA_DIR: dataDir,
+      SWITCHBOARD_MIGRATIONS_DIR: SOURCE_POSTGRES_MIGRATIONS_DIR,
+      SWITCHBOARD_SEND_RATE: '100000000/1',
+    }
+    log(`scale-out: ${count} node${count > 1 ? 's' : ''} on PostgreSQL + Redis`)
+    const first = await startProcess('electron/server/cli.ts', ['--host', '127.0.0.1', '--port', '0'], env)
+    const nodes = [first, ...(await Promise.all(Array.from({ length: count - 1 }, () => startProcess('electron/server/cli.ts', ['--host', '127.0.0.1', '--port', '0'], env))))]
+    try {
+      const { users, conversations } = await seedPostgresPairs(postgresTarget(url.toString()).connectionString, schema, dataDir, sizes.scalePairs)
+      // Sender and receiver of each pair on different nodes (when there are several): every message crosses Redis.
+      const clients = pairsOf(users, conversations).map((c, i) => ({ ...c, url: nodes[(Math.floor(i / 2) + (i % 2)) % nodes.length]!.url }))
+      const workers = Workers.start(sizes.workers)
+      await workers.connect(first.url, clients, true)
+      for (const offered of [sizes.scaleRate, 'flat out'] as const) {
+        const cpus = nodes.map((n) => cpuMeter(n.pid))
+        const report = await workers.run(
+          offered === 'flat out'
+            ? { type: 'run', mode: 'flat', ratePerClient: 0, inflight: sizes.flatInflight, durationMs: sizes.phaseMs, drainMs: 800 }
+            : { type: 'run', mode: 'rate', ratePerClient: offered / clients.length, inflight: 0, durationMs: sizes.phaseMs, drainMs: 800 },
+        )
+        out.push({
+          nodes: count,
+          offered,
+          delivered_msgs_per_s: round(report.receiveLatencies.length / (spanSeconds(report) || sizes.phaseMs / 1000), 0),
+          delivered_ratio: round(report.receiveLatencies.length / Math.max(1, report.sent), 3),
+          ack_ms: summarize(report.ackLatencies),
+          receive_ms: summarize(report.receiveLatencies),
+          nodes_cpu_percent: round(cpus.reduce((sum, cpu) => sum + cpu(), 0), 0),
+        })
+      }
+      workers.close()
+    } finally {
+      await Promise.all(nodes.map((n) => n.stop()))
+      const client = new pg.Client({ connectionString: postgresTarget(base).connectionString })
+      await client.connect()
+      await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`)
+      await client.end()
+    }
+  }
+  return out
+}
 
 export async function runBench(sizes: Sizes, outDir: string): Promise<BenchResults> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-'))
@@ -331,7 +400,10 @@ export async function runBench(sizes: Sizes, outDir: string): Promise<BenchResul
         history,
         connections,
         catch_up,
+        scale_out: [],
       }
+      await server.stop()
+      results.scale_out = await scaleOut(sizes, work)
       writeResults(results, outDir)
       return results
     } finally {
@@ -387,6 +459,15 @@ export function renderMarkdown(r: BenchResults): string {
     '',
     `A client that missed ${r.catch_up.missed} messages caught up in ${r.catch_up.seconds} s (${r.catch_up.messages_per_s} messages/s).`,
     '',
+    `## Scale-out: PostgreSQL + Redis, ${sz.scalePairs * 2} clients, each pair's two clients on different nodes`,
+    '',
+    ...(r.scale_out_date ? [`Measured ${r.scale_out_date} (after the sections above).`, ''] : []),
+    'All nodes, PostgreSQL, Redis and the load workers share the same machine and its cores, so more nodes add coordination without adding hardware: this measures the cost of crossing nodes, not the gain of more machines.',
+    '',
+    '| nodes | offered | delivered msg/s | delivered / sent | ack ms p50/p95/p99 | send → receive ms p50/p95/p99 | CPU % of all nodes |',
+    '|---|---|---|---|---|---|---|',
+    ...(r.scale_out ?? []).map((t) => `| ${t.nodes} | ${t.offered === 'flat out' ? 'flat out' : `${t.offered} msg/s`} | ${t.delivered_msgs_per_s} | ${t.delivered_ratio} | ${ms(t.ack_ms)} | ${ms(t.receive_ms)} | ${t.nodes_cpu_percent} |`),
+    '',
   ]
   return lines.join('\n')
 }
@@ -397,22 +478,35 @@ function writeResults(results: BenchResults, outDir: string): void {
   writeFileSync(path.join(outDir, 'results.md'), renderMarkdown(results))
 }
 
-if (require.main === module) {
-  const args = process.argv.slice(2)
+async function main(args: string[]): Promise<void> {
   if (args.includes('--render')) {
     // Re-renders results.md from results.json (after a change to the table's wording).
     const json = JSON.parse(readFileSync(path.join(__dirname, 'results.json'), 'utf8')) as BenchResults
     writeFileSync(path.join(__dirname, 'results.md'), renderMarkdown(json))
-    process.exit(0)
+    return
   }
-  const smoke = args.includes('--smoke')
+  const sizes = args.includes('--smoke') ? SMOKE : FULL
+  if (args.includes('--scale-out-only')) {
+    // Measures the scale-out section alone and puts it into the existing results.json / results.md.
+    const json = JSON.parse(readFileSync(path.join(__dirname, 'results.json'), 'utf8')) as BenchResults
+    const work = mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-'))
+    try {
+      const results = { ...json, scale_out: await scaleOut(sizes, work), scale_out_date: new Date().toISOString() }
+      writeResults(results, __dirname)
+      console.log('\n' + renderMarkdown(results))
+    } finally {
+      rmSync(work, { recursive: true, force: true })
+    }
+    return
+  }
   const outIndex = args.indexOf('--out')
   const outDir = outIndex >= 0 ? path.resolve(args[outIndex + 1]!) : path.join(__dirname)
-  runBench(smoke ? SMOKE : FULL, outDir).then(
-    (r) => {
-      console.log('\n' + renderMarkdown(r))
-      process.exit(0)
-    },
+  console.log('\n' + renderMarkdown(await runBench(sizes, outDir)))
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    () => process.exit(0),
     (error: unknown) => {
       console.error(error)
       process.exit(1)

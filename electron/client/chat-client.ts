@@ -57,6 +57,10 @@ export interface ChatClientOptions {
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 
 const SEEN_IDS = 10_000
+/** How far back a reconnect looks again (several nodes: a broadcast lost with a dying node). */
+const RECONNECT_REWIND_MS = 10_000
+/** The cursor's recent history, for rewinding; kept for this long. */
+const REWIND_MAX_MS = 60_000
 
 /** Remembers the last N ids, to hand each message to listeners once. */
 class RecentIds {
@@ -96,6 +100,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private sleepTimer: ReturnType<typeof setInterval> | undefined
   private lastTick = 0
   private current: ConnectionStatus = { state: 'offline', pending: 0, failed: 0 }
+  /** [when, cursor] as the cursor moved, oldest first, for the last REWIND_MAX_MS. */
+  private cursorHistory: [number, number][] = []
 
   private constructor(
     private readonly options: ChatClientOptions,
@@ -183,6 +189,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     socket.on('presence', (event) => this.emit('presence', event))
     socket.on('user_joined', (event) => this.emit('user_joined', event))
     socket.on('user_left', (event) => this.emit('user_left', event))
+    socket.on('resync', ({ window_ms }) => void this.catchUp(this.cursorAt(Date.now() - Math.min(Math.max(0, window_ms), REWIND_MAX_MS))))
     this.watchForSleep()
   }
 
@@ -281,19 +288,50 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       this.call('join_conversation', { conversation_id: conversationId, user_id: this.user.user_id }).catch(() => {})
     }
     void this.flush()
-    await this.catchUp()
+    // With several server nodes, a node that died may have stored messages it never broadcast, after
+    // messages from other nodes moved the cursor on: look again at the last few seconds (what is
+    // already here is dropped). One node broadcasts in commit order, and this costs one small page.
+    await this.catchUp(this.cursorAt(this.now() - RECONNECT_REWIND_MS))
   }
 
-  /** Pages through everything after the cursor; the server returns it in message_id order. */
-  catchUp(): Promise<void> {
+  private now(): number {
+    return this.options.now?.() ?? Date.now()
+  }
+
+  /** The cursor as it was at `time` (the oldest remembered if earlier). */
+  private cursorAt(time: number): number {
+    let cursor = this.cursorHistory[0]?.[1] ?? this.state.cursor
+    for (const [at, value] of this.cursorHistory) {
+      if (at > time) break
+      cursor = value
+    }
+    return Math.min(cursor, this.state.cursor)
+  }
+
+  private moveCursor(to: number): void {
+    if (to <= this.state.cursor) return
+    // Remember where it was before this move, so a rewind can come back to it.
+    const now = this.now()
+    const last = this.cursorHistory.at(-1)
+    if (!last || now - last[0] > 250) this.cursorHistory.push([now, this.state.cursor])
+    while (this.cursorHistory.length > 1 && now - this.cursorHistory[0]![0] > REWIND_MAX_MS) this.cursorHistory.shift()
+    this.state.cursor = to
+  }
+
+  /** Pages through everything after `from` (the cursor by default); the server returns it in message_id order. */
+  catchUp(from = this.state.cursor): Promise<void> {
     this.syncing ??= (async () => {
       try {
+        let after = Math.min(from, this.state.cursor)
         for (;;) {
-          const page = await this.call<{ messages: MessageDto[]; has_more: boolean; read_states: ReadStateDto[] }>('sync', { after_message_id: this.state.cursor })
+          const page = await this.call<{ messages: MessageDto[]; has_more: boolean; read_states: ReadStateDto[] }>('sync', { after_message_id: after })
           for (const message of page.messages) this.receive(message, 'sync')
           for (const readState of page.read_states) this.emit('read_state', readState)
           const last = page.messages.at(-1)
-          if (last) this.state.cursor = Math.max(this.state.cursor, last.message_id)
+          if (last) {
+            after = last.message_id
+            this.moveCursor(last.message_id)
+          }
           if (!page.has_more) break
           await this.persist()
         }
@@ -301,7 +339,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
         const held = this.heldLive.sort((a, b) => a.message_id - b.message_id)
         this.heldLive = []
         for (const message of held) {
-          this.state.cursor = Math.max(this.state.cursor, message.message_id)
+          this.moveCursor(message.message_id)
           if (this.seen.add(message.message_id)) this.emit('message', message)
         }
         this.caughtUp = true
@@ -331,7 +369,7 @@ export class ChatClient extends Emitter<ChatClientEvents> {
       // Live messages arrive in id order (the server broadcasts writes in commit order), so once a
       // catch-up is done the cursor may follow them.
       if (message.message_id > this.state.cursor) {
-        this.state.cursor = message.message_id
+        this.moveCursor(message.message_id)
         void this.persist()
       }
     }

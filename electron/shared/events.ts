@@ -66,6 +66,11 @@ export interface ServerToClientEvents {
   user_left(event: UserLeftEvent): void
   typing(event: TypingEvent): void
   presence(event: PresenceEvent): void
+  /**
+   * A node of the cluster died: messages it stored in its last moments may never have been broadcast.
+   * Clients sync again from where they were `window_ms` ago (they drop what they already have).
+   */
+  resync(event: { window_ms: number }): void
 }
 
 /** Room names, so server and tests agree. */

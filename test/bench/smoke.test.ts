@@ -23,7 +23,19 @@ it('runs every benchmark section at smoke size and writes the table and the JSON
   expect(r.connections.idle_sockets).toBe(SMOKE.idleSockets)
   expect(r.catch_up.missed).toBe(SMOKE.catchUp)
   expect(r.catch_up.seconds).toBeGreaterThan(0)
+  // Scale-out: 1 and 3 nodes on PostgreSQL + Redis, each at the offered rate and flat out.
+  expect(r.scale_out.map((t) => [t.nodes, t.offered])).toEqual([
+    [1, SMOKE.scaleRate],
+    [1, 'flat out'],
+    [3, SMOKE.scaleRate],
+    [3, 'flat out'],
+  ])
+  for (const t of r.scale_out) {
+    expect(t.delivered_msgs_per_s).toBeGreaterThan(0)
+    expect(t.delivered_ratio).toBe(1)
+  }
   const md = readFileSync(path.join(out, 'results.md'), 'utf8')
+  expect(md).toContain('## Scale-out')
   expect(md).toContain('## Ceiling (same run)')
   expect(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')).sizes).toBe('smoke')
 }, 120_000)

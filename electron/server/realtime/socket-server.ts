@@ -30,7 +30,17 @@ type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<stri
 
 export function attachSocketServer(
   httpServer: HttpServer,
-  deps: { services: Services; config: ServerConfig; limits: RateLimiters; logger: Logger; adapter?: ServerOptions['adapter'] | undefined },
+  deps: {
+    services: Services
+    config: ServerConfig
+    limits: RateLimiters
+    logger: Logger
+    adapter?: ServerOptions['adapter'] | undefined
+    /** Set while the server shuts down: sockets then go without presence or user_left announcements. */
+    closing?: { value: boolean }
+    /** How far back clients look again when a node leaves the cluster (longer than its heartbeat timeout). */
+    resyncWindowMs?: number
+  },
 ): ChatServer {
   const { services, config, limits, logger } = deps
   const io: ChatServer = new Server(httpServer, {
@@ -39,6 +49,19 @@ export function attachSocketServer(
     cors: config.corsOrigins.length > 0 ? { origin: config.corsOrigins } : undefined,
     ...(deps.adapter ? { adapter: deps.adapter } : {}),
   })
+
+  // When the cluster adapter gives up on a node (no heartbeat: killed, cut off), what that node stored
+  // last may never have been broadcast: this node's clients look again at the last few seconds.
+  const adapter = io.of('/').adapter as unknown as { removeNode?: (uid: string) => void }
+  if (typeof adapter.removeNode === 'function') {
+    const removeNode = adapter.removeNode.bind(adapter)
+    adapter.removeNode = (uid: string) => {
+      removeNode(uid)
+      if (deps.closing?.value) return
+      logger.warn({ node: uid }, 'a node left the cluster; clients resync')
+      io.local.emit('resync', { window_ms: deps.resyncWindowMs ?? 15_000 })
+    }
+  }
 
   /**
    * Sockets in these rooms on every node (through the adapter when there are several). A node that
@@ -167,6 +190,7 @@ export function attachSocketServer(
     })
 
     socket.on('disconnect', () => {
+      if (deps.closing?.value) return
       onlineAmong([user.user_id])
         .then((online) => (online.length === 0 ? tellContacts(user, false) : undefined))
         .catch((err: unknown) => logger.warn({ err }, 'presence'))
