@@ -100,6 +100,8 @@ export class ChatClient extends Emitter<ChatClientEvents> {
   private sleepTimer: ReturnType<typeof setInterval> | undefined
   private lastTick = 0
   private current: ConnectionStatus = { state: 'offline', pending: 0, failed: 0 }
+  /** Where the next catch-up pass starts, when one is wanted. */
+  private catchUpFrom: number | null = null
   /** [when, cursor] as the cursor moved, oldest first, for the last REWIND_MAX_MS. */
   private cursorHistory: [number, number][] = []
 
@@ -318,22 +320,32 @@ export class ChatClient extends Emitter<ChatClientEvents> {
     this.state.cursor = to
   }
 
-  /** Pages through everything after `from` (the cursor by default); the server returns it in message_id order. */
+  /**
+   * Pages through everything after `from` (the cursor by default); the server returns it in
+   * message_id order. Asked again while one runs (a reconnect, a resync), it goes on from the
+   * earliest point asked for once the running one is done; a failed one is retried from where it began.
+   */
   catchUp(from = this.state.cursor): Promise<void> {
+    this.catchUpFrom = Math.min(this.catchUpFrom ?? Infinity, from, this.state.cursor)
     this.syncing ??= (async () => {
+      let started = this.catchUpFrom ?? this.state.cursor
       try {
-        let after = Math.min(from, this.state.cursor)
-        for (;;) {
-          const page = await this.call<{ messages: MessageDto[]; has_more: boolean; read_states: ReadStateDto[] }>('sync', { after_message_id: after })
-          for (const message of page.messages) this.receive(message, 'sync')
-          for (const readState of page.read_states) this.emit('read_state', readState)
-          const last = page.messages.at(-1)
-          if (last) {
-            after = last.message_id
-            this.moveCursor(last.message_id)
+        while (this.catchUpFrom !== null) {
+          started = this.catchUpFrom
+          this.catchUpFrom = null
+          let after = started
+          for (;;) {
+            const page = await this.call<{ messages: MessageDto[]; has_more: boolean; read_states: ReadStateDto[] }>('sync', { after_message_id: after })
+            for (const message of page.messages) this.receive(message, 'sync')
+            for (const readState of page.read_states) this.emit('read_state', readState)
+            const last = page.messages.at(-1)
+            if (last) {
+              after = last.message_id
+              this.moveCursor(last.message_id)
+            }
+            if (!page.has_more) break
+            await this.persist()
           }
-          if (!page.has_more) break
-          await this.persist()
         }
         // Live messages that came during the catch-up are contiguous with it now: hand them on in order.
         const held = this.heldLive.sort((a, b) => a.message_id - b.message_id)
@@ -345,11 +357,11 @@ export class ChatClient extends Emitter<ChatClientEvents> {
         this.caughtUp = true
         await this.persist()
       } catch {
-        // The cursor only moved past what arrived. Still connected (an ack timed out)? Try again soon;
-        // otherwise the next connect starts over.
+        // Nothing after `started` is known to have arrived in order: the retry (or the next connect) begins there.
+        this.catchUpFrom = Math.min(this.catchUpFrom ?? Infinity, started)
         if (this.socket?.connected && !this.closed) {
           void delay(this.backoff(1)).then(() => {
-            if (this.socket?.connected && !this.caughtUp) void this.catchUp()
+            if (this.socket?.connected && this.catchUpFrom !== null) void this.catchUp(this.catchUpFrom)
           })
         }
       } finally {

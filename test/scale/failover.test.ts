@@ -73,7 +73,16 @@ it('loses and doubles nothing when a node is killed under traffic; its clients m
   await Promise.all(sending)
   const state = () => `outboxes ${senders.map((s) => `${s.outbox.length}/${s.status.state}`).join(' ')}; received ${got.map((l) => l.length).join(' ')}; receivers ${receivers.map((r) => r.status.state).join(' ')}`
   await until('outboxes empty', () => senders.every((s) => s.outbox.length === 0), state)
-  await until('all delivered', () => got.every((list) => new Set(list.map((m) => m.content)).size >= PER_SENDER), state)
+  const missing = () =>
+    got
+      .map((list, i) => {
+        const have = new Set(list.map((m) => m.content))
+        const lost = Array.from({ length: PER_SENDER }, (_, k) => `p${i}-${k}`).filter((c) => !have.has(c))
+        return lost.length ? `receiver ${i} (cursor ${receivers[i]!.cursor}, last ids ${list.slice(-3).map((m) => m.message_id).join(',')}) lacks ${lost.join(',')}` : ''
+      })
+      .filter(Boolean)
+      .join('; ')
+  await until('all delivered', () => got.every((list) => new Set(list.map((m) => m.content)).size >= PER_SENDER), () => `${state()}; ${missing()}`)
   await sleep(500)
 
   for (const [i, p] of pairs.entries()) {
