@@ -2,6 +2,7 @@
 // each node is the real CLI entry in a child process of its own (so a test can SIGKILL one).
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
+import { createWriteStream } from 'node:fs'
 import { createServer as netServer } from 'node:net'
 import path from 'node:path'
 import { SOURCE_POSTGRES_MIGRATIONS_DIR } from '../../electron/server/config'
@@ -64,7 +65,11 @@ export async function startCluster(count: number, extraEnv: Record<string, strin
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let output = ''
-    child.stderr!.on('data', (d) => (output += d))
+    const log = createWriteStream(path.join(dataDir, `node-${port}.log`))
+    child.stderr!.on('data', (d) => {
+      output += d
+      log.write(d)
+    })
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on('data', (d) => String(d).includes('listening on') && resolve())
       child.once('exit', (code) => reject(new Error(`node exited with ${code}: ${output}`)))

@@ -1,5 +1,7 @@
 // One of three nodes SIGKILLed under traffic, behind a plain TCP load balancer: its clients reconnect
 // through the balancer to the others and catch up; nothing acknowledged or queued is lost or doubled.
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 import { afterAll, expect, it } from 'vitest'
 import { ChatClient } from '../../electron/client/chat-client'
 import type { ConversationDto, MessageDto } from '../../electron/shared/dto'
@@ -49,6 +51,8 @@ it('loses and doubles nothing when a node is killed under traffic; its clients m
   }
   const senders = await Promise.all(pairs.map((p) => open(p.sender)))
   const receivers = await Promise.all(pairs.map((p) => open(p.receiver)))
+  const connects = receivers.map(() => 0)
+  receivers.forEach((r, i) => r.on('status', (st) => void (st.state === 'online' && (connects[i] = (connects[i] ?? 0) + 1))))
   const got = receivers.map((r) => {
     const list: MessageDto[] = []
     r.on('message', (m) => list.push(m))
@@ -68,6 +72,7 @@ it('loses and doubles nothing when a node is killed under traffic; its clients m
   })
   await until('a third sent', () => queued >= (PAIRS * PER_SENDER) / 3)
   live.delete(victim.port)
+  const killedAt = Date.now()
   await victim.kill()
   const waitingAtKill = senders.reduce((n, s) => n + s.outbox.length, 0)
   await Promise.all(sending)
@@ -78,11 +83,25 @@ it('loses and doubles nothing when a node is killed under traffic; its clients m
       .map((list, i) => {
         const have = new Set(list.map((m) => m.content))
         const lost = Array.from({ length: PER_SENDER }, (_, k) => `p${i}-${k}`).filter((c) => !have.has(c))
-        return lost.length ? `receiver ${i} (cursor ${receivers[i]!.cursor}, last ids ${list.slice(-3).map((m) => m.message_id).join(',')}) lacks ${lost.join(',')}` : ''
+        return lost.length ? `receiver ${i} (online ${connects[i]}×, cursor ${receivers[i]!.cursor}, last ids ${list.slice(-3).map((m) => m.message_id).join(',')}) lacks ${lost.join(',')}` : ''
       })
       .filter(Boolean)
       .join('; ')
-  await until('all delivered', () => got.every((list) => new Set(list.map((m) => m.content)).size >= PER_SENDER), () => `${state()}; ${missing()}`)
+  const serverLogs = () =>
+    readdirSync(cluster!.dataDir)
+      .filter((f) => f.startsWith('node-'))
+      .map((f) => `${f}: ${readFileSync(path.join(cluster!.dataDir, f), 'utf8').split('\n').filter((l) => /resync|left the cluster|error/i.test(l)).length} resync/error lines`)
+      .join(', ')
+  try {
+    await until('all delivered', () => got.every((list) => new Set(list.map((m) => m.content)).size >= PER_SENDER), () => `${state()}; ${missing()}; ${serverLogs()}`)
+  } catch (error) {
+    // Say whether what a receiver lacks was stored, and when, to tell a lost broadcast from a lost write.
+    const stored = await Promise.all(
+      pairs.map(async (p) => (await new Api(url, p.receiver.token).get<MessageDto[]>(`/api/messages/${p.conversationId}?limit=200`)).body.map((m) => `${m.content}#${m.message_id}@${m.created_at.slice(17, 23)}`)),
+    )
+    const lacking = got.flatMap((list, i) => Array.from({ length: 3 }, (_, k) => `p${i}-${k}`).filter((c) => !list.some((m) => m.content === c)).map((c) => `${c}: ${stored[i]!.find((x) => x.startsWith(`${c}#`)) ?? 'NOT STORED'}`))
+    throw new Error(`${(error as Error).message}; stored: ${lacking.join(', ')}; kill at ${new Date(killedAt).toISOString().slice(17, 23)}`)
+  }
   await sleep(500)
 
   for (const [i, p] of pairs.entries()) {
