@@ -166,20 +166,20 @@ export async function prismaMigrateDeploy(url: string, migrationsDir: string, sc
   })
 }
 
-/** The SQL that takes a database from the migrations folder's end state to the schema; '' when none. */
-export async function diffMigrationsToSchema(migrationsDir: string, schemaPath: string): Promise<string> {
-  // SQLite replays the migrations in memory; PostgreSQL in a shadow database the adapter creates and drops.
+type DiffSource = Parameters<SchemaEngine['diff']>[0]['from']
+
+/** The SQL from `from` to the schema at `schemaPath`; '' when there is nothing to do. */
+async function diffToSchema(schemaPath: string, from: DiffSource): Promise<string> {
   return withEngine(schemaPath, isPostgres(schemaPath) ? DEV_POSTGRES_URL : ':memory:', async (engine, files) => {
-    const result = await engine.diff({
-      from: { tag: 'migrations', ...readMigrations(migrationsDir) },
-      to: { tag: 'schemaDatamodel', files },
-      script: true,
-      exitCode: null,
-      filters: noFilters,
-    })
+    const result = await engine.diff({ from, to: { tag: 'schemaDatamodel', files }, script: true, exitCode: null, filters: noFilters })
     const sql = result.stdout ?? ''
     return /^-- This is an empty migration\.\s*$/.test(sql) ? '' : sql
   })
+}
+
+/** The SQL that takes a database from the migrations folder's end state to the schema (SQLite: replayed in memory). */
+export function diffMigrationsToSchema(migrationsDir: string, schemaPath: string): Promise<string> {
+  return diffToSchema(schemaPath, { tag: 'migrations', ...readMigrations(migrationsDir) })
 }
 
 /**
@@ -187,16 +187,6 @@ export async function diffMigrationsToSchema(migrationsDir: string, schemaPath: 
  * migrations are written this way: the wasm engine cannot introspect PostgreSQL through the adapter
  * ("Column type 'char' could not be deserialized"), so it cannot replay them in a shadow database.
  */
-export async function diffSchemas(from: string | null, schemaPath: string): Promise<string> {
-  return withEngine(schemaPath, isPostgres(schemaPath) ? DEV_POSTGRES_URL : ':memory:', async (engine, files) => {
-    const result = await engine.diff({
-      from: from === null ? { tag: 'empty' } : { tag: 'schemaDatamodel', files: [{ path: 'previous.prisma', content: from }] },
-      to: { tag: 'schemaDatamodel', files },
-      script: true,
-      exitCode: null,
-      filters: noFilters,
-    })
-    const sql = result.stdout ?? ''
-    return /^-- This is an empty migration\.\s*$/.test(sql) ? '' : sql
-  })
+export function diffSchemas(from: string | null, schemaPath: string): Promise<string> {
+  return diffToSchema(schemaPath, from === null ? { tag: 'empty' } : { tag: 'schemaDatamodel', files: [{ path: 'previous.prisma', content: from }] })
 }
