@@ -15,7 +15,7 @@ import { publicRoutes } from './http/routes/public'
 import { webClientRoutes } from './http/routes/web-client'
 import { attachSocketServer, type ChatServer } from './realtime/socket-server'
 import { createServices, type Services } from './services'
-import { CLUSTER_TIMING, connectRedis } from './realtime/redis'
+import { connectRedis } from './realtime/redis'
 import { memoryRateLimiters, type RateLimiters } from './services/rate-limits'
 
 /** No remote content: everything the web client needs comes from this origin. */
@@ -97,7 +97,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   await webClientRoutes(http, config.webRoot)
   await http.ready()
   const closingFlag = { value: false }
-  const io = attachSocketServer(http.server, { services, config, limits, logger, adapter: redis?.adapter, closing: closingFlag, resyncWindowMs: CLUSTER_TIMING.heartbeatTimeout + 10_000 })
+  const io = attachSocketServer(http.server, { services, config, limits, logger, adapter: redis?.adapter, closing: closingFlag, resyncWindowMs: 15_000 })
 
   let url = ''
   let closing: Promise<void> | undefined

@@ -66,10 +66,12 @@ export async function startCluster(count: number, extraEnv: Record<string, strin
     })
     let output = ''
     const log = createWriteStream(path.join(dataDir, `node-${port}.log`))
+    // Logs (pino writes JSON lines to stdout) and errors, kept per node in the shared data folder.
     child.stderr!.on('data', (d) => {
       output += d
       log.write(d)
     })
+    child.stdout!.on('data', (d) => log.write(d))
     await new Promise<void>((resolve, reject) => {
       child.stdout!.on('data', (d) => String(d).includes('listening on') && resolve())
       child.once('exit', (code) => reject(new Error(`node exited with ${code}: ${output}`)))

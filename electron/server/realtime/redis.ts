@@ -18,9 +18,6 @@ export interface RedisLink {
   close(): Promise<void>
 }
 
-/** Heartbeats often enough that a killed node is forgotten within a few seconds. */
-export const CLUSTER_TIMING = { heartbeatInterval: 1_000, heartbeatTimeout: 3_000 }
-
 export async function connectRedis(url: string, config: ServerConfig, logger: Logger): Promise<RedisLink> {
   const client = createClient({ url, socket: { reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 2_000) } })
   client.on('error', (err: unknown) => logger.warn({ err }, 'redis'))
@@ -36,7 +33,7 @@ export async function connectRedis(url: string, config: ServerConfig, logger: Lo
       insuranceLimiter: new RateLimiterMemory({ points: limit.points, duration: limit.windowSeconds }),
     })
   return {
-    adapter: createAdapter(client, { streamName: config.redisPrefix, maxLen: 100_000, blockTimeInMs: 1_000, ...CLUSTER_TIMING }),
+    adapter: createAdapter(client, { streamName: config.redisPrefix, channelPrefix: config.redisPrefix, sessionKeyPrefix: `${config.redisPrefix}:session:`, maxLen: 100_000, blockTimeInMs: 1_000 }),
     limits: {
       send: limiter(config.sendRate, 'send'),
       loginFailures: limiter(config.loginFailures, 'login'),

@@ -25,6 +25,9 @@ interface SocketData {
   joined: Set<number>
 }
 
+/** How often a node checks the cluster's size. */
+export const CLUSTER_WATCH_MS = 1_000
+
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
 
@@ -50,17 +53,27 @@ export function attachSocketServer(
     ...(deps.adapter ? { adapter: deps.adapter } : {}),
   })
 
-  // When the cluster adapter gives up on a node (no heartbeat: killed, cut off), what that node stored
-  // last may never have been broadcast: this node's clients look again at the last few seconds.
-  const adapter = io.of('/').adapter as unknown as { removeNode?: (uid: string) => void }
-  if (typeof adapter.removeNode === 'function') {
-    const removeNode = adapter.removeNode.bind(adapter)
-    adapter.removeNode = (uid: string) => {
-      removeNode(uid)
-      if (deps.closing?.value) return
-      logger.warn({ node: uid }, 'a node left the cluster; clients resync')
-      io.local.emit('resync', { window_ms: deps.resyncWindowMs ?? 15_000 })
-    }
+  // Several nodes: when one goes away (killed, cut off), what it stored last may never have been
+  // broadcast, so this node's clients look again at the last few seconds. The Redis Streams adapter
+  // knows the cluster's size from the subscribers of its channel, which Redis drops with the dead
+  // node's connection: a drop in that count is the signal.
+  if (deps.adapter) {
+    const adapter = io.of('/').adapter
+    let known = 0
+    const watch = setInterval(() => {
+      adapter.serverCount().then(
+        (count) => {
+          if (count < known && !deps.closing?.value) {
+            logger.warn({ nodes: count, were: known }, 'a node left the cluster; clients resync')
+            io.local.emit('resync', { window_ms: deps.resyncWindowMs ?? 15_000 })
+          }
+          known = count
+        },
+        (err: unknown) => logger.warn({ err }, 'cluster size'),
+      )
+    }, CLUSTER_WATCH_MS)
+    watch.unref()
+    io.engine.on('close', () => clearInterval(watch))
   }
 
   /**
