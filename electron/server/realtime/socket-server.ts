@@ -61,6 +61,7 @@ export function attachSocketServer(
     const adapter = io.of('/').adapter
     let known = 0
     const watch = setInterval(() => {
+      if (deps.closing?.value) return clearInterval(watch)
       adapter.serverCount().then(
         (count) => {
           if (count < known && !deps.closing?.value) {
@@ -73,7 +74,6 @@ export function attachSocketServer(
       )
     }, CLUSTER_WATCH_MS)
     watch.unref()
-    io.engine.on('close', () => clearInterval(watch))
   }
 
   /**
