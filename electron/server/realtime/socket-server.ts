@@ -138,8 +138,9 @@ export function attachSocketServer(
   io.on('connection', (socket: ChatSocket) => {
     const user = socket.data.user
     void socket.join(rooms.user(user.user_id))
-    // Said on every connection (another node may hold the user's first socket); `online: true` twice is harmless.
-    tellContacts(user, true).catch((err: unknown) => logger.warn({ err }, 'presence'))
+    // Said by each node for the user's first socket on it (so once with one node; with several, a
+    // repeated `online: true` is harmless). Later sockets cost no query.
+    if (io.of('/').adapter.rooms.get(rooms.user(user.user_id))?.size === 1) tellContacts(user, true).catch((err: unknown) => logger.warn({ err }, 'presence'))
 
     /** Validates the payload, runs the handler, and answers the ack with a value or an error. */
     function on<E extends keyof ClientToServerEvents, P, R extends object>(event: E, schema: ZodType<P>, handler: (payload: P) => Promise<R>): void {
@@ -204,9 +205,12 @@ export function attachSocketServer(
 
     socket.on('disconnect', () => {
       if (deps.closing?.value) return
-      onlineAmong([user.user_id])
-        .then((online) => (online.length === 0 ? tellContacts(user, false) : undefined))
-        .catch((err: unknown) => logger.warn({ err }, 'presence'))
+      // Still connected here: nothing to say and no need to ask the cluster.
+      if (!io.of('/').adapter.rooms.get(rooms.user(user.user_id))?.size) {
+        onlineAmong([user.user_id])
+          .then((online) => (online.length === 0 ? tellContacts(user, false) : undefined))
+          .catch((err: unknown) => logger.warn({ err }, 'presence'))
+      }
       for (const conversation_id of socket.data.joined) {
         activeUsers(conversation_id)
           .then((active) => {
