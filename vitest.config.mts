@@ -2,6 +2,9 @@ import path from 'node:path'
 import { defineConfig } from 'vitest/config'
 import { rendererPlugins } from './renderer/vite.plugins.mts'
 
+// PostgreSQL and Redis started for the run (throwaway, on free ports) for the projects that use them.
+const services = { globalSetup: ['test/helpers/services-setup.ts'], setupFiles: ['test/helpers/services-env.ts'] }
+
 const shared = {
   pool: 'forks' as const,
   testTimeout: 60_000,
@@ -14,7 +17,7 @@ export default defineConfig({
   test: {
     projects: [
       {
-        test: { name: 'node', include: ['test/**/*.test.ts', 'electron/**/*.test.ts'], exclude: ['test/e2e/**', 'test/scale/**'], environment: 'node', ...shared },
+        test: { name: 'node', include: ['test/**/*.test.ts', 'electron/**/*.test.ts'], exclude: ['test/e2e/**', 'test/scale/**'], environment: 'node', ...services, ...shared },
       },
       {
         // The inbox in Debian's Chromium against real servers; the renderer is built once for them.
@@ -29,14 +32,14 @@ export default defineConfig({
           include: ['test/server/**/*.test.ts', 'test/client/**/*.test.ts', 'test/security/**/*.test.ts'],
           exclude: ['test/server/migrations.test.ts', 'test/server/backup.test.ts', 'test/server/large-inbox.test.ts', 'test/server/cli.test.ts', 'test/security/electron-checklist.test.ts', 'test/security/fuzz.test.ts'],
           environment: 'node',
-          globalSetup: ['test/helpers/postgres-setup.ts'],
-          env: { SWITCHBOARD_TEST_POSTGRES: process.env.SWITCHBOARD_TEST_POSTGRES ?? 'postgresql://postgres@127.0.0.1:5432/test' },
+          globalSetup: services.globalSetup,
+          setupFiles: [...services.setupFiles, 'test/helpers/on-postgres.ts'],
           ...shared,
         },
       },
       {
-        // Several server processes on PostgreSQL and Redis (127.0.0.1:5432 and :6379).
-        test: { name: 'scale', include: ['test/scale/**/*.test.ts'], environment: 'node', ...shared },
+        // Several server processes on the run's PostgreSQL and Redis.
+        test: { name: 'scale', include: ['test/scale/**/*.test.ts'], environment: 'node', ...services, ...shared },
       },
       {
         // Component tests: the renderer's Vue files with Nuxt UI, in happy-dom.

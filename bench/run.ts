@@ -19,6 +19,7 @@ import { seedPostgresPairs } from './lib/seed-postgres'
 import { Seeder, type SeededUser } from './lib/seed'
 import { startProcess, startRawSocketServer, startSwitchboard } from './lib/server-process'
 import { median, summarize, type Summary } from './lib/stats'
+import { startTestServices, type TestServices } from '../test/helpers/services'
 
 const FULL = {
   name: 'full',
@@ -198,8 +199,18 @@ const settle = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, m
 
 /** The flat-out and fixed-rate phases against 1 and then 3 nodes on PostgreSQL and Redis. */
 async function scaleOut(sizes: Sizes, work: string): Promise<BenchResults['scale_out']> {
+  // The developer's PostgreSQL and Redis when named (SWITCHBOARD_DEV_POSTGRES / _REDIS), else throwaway ones.
+  const services = await startTestServices()
+  try {
+    return await scaleOutOn(services, sizes, work)
+  } finally {
+    await services.stop()
+  }
+}
+
+async function scaleOutOn(services: TestServices, sizes: Sizes, work: string): Promise<BenchResults['scale_out']> {
   const out: BenchResults['scale_out'] = []
-  const base = process.env.SWITCHBOARD_BENCH_POSTGRES ?? 'postgresql://postgres@127.0.0.1:5432/test'
+  const base = services.postgresUrl
   for (const count of [1, 3]) {
     const id = `${process.pid}_${count}_${Date.now() % 1e6}`
     const schema = `bench_${id}`
@@ -209,7 +220,7 @@ async function scaleOut(sizes: Sizes, work: string): Promise<BenchResults['scale
     mkdirSync(dataDir, { recursive: true })
     const env = {
       DATABASE_URL: url.toString(),
-      REDIS_URL: process.env.SWITCHBOARD_BENCH_REDIS ?? 'redis://127.0.0.1:6379',
+      REDIS_URL: services.redisUrl,
       SWITCHBOARD_REDIS_PREFIX: `bench-${id}`,
       SWITCHBOARD_DATA_DIR: dataDir,
       SWITCHBOARD_MIGRATIONS_DIR: SOURCE_POSTGRES_MIGRATIONS_DIR,

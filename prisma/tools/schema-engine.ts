@@ -65,7 +65,8 @@ function allowScripts(adapter: SqlDriverAdapter): SqlDriverAdapter {
 }
 
 /** The local PostgreSQL the developer tools use for shadow databases (trust auth, as on CI). */
-export const DEV_POSTGRES_URL = process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : 'postgresql://postgres@127.0.0.1:5432/test'
+// A PostgreSQL to diff against: the one the tests started (or the developer named), else DATABASE_URL, else a local one.
+export const DEV_POSTGRES_URL = process.env.SWITCHBOARD_DEV_POSTGRES || (process.env.DATABASE_URL?.startsWith('postgres') ? process.env.DATABASE_URL : 'postgresql://postgres@127.0.0.1:5432/test')
 
 /** Parts, not a connection string: the adapter's shadow database overrides `database`, which a string would win over. */
 function pgConfig(url: string): { host: string; port: number; user: string; password?: string; database: string } {

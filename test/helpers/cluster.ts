@@ -3,23 +3,23 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
-import { createServer as netServer } from 'node:net'
 import path from 'node:path'
 import { SOURCE_POSTGRES_MIGRATIONS_DIR } from '../../electron/server/config'
 import { dropPostgresSchema, tempDir } from './server'
 
 const ROOT = path.resolve(__dirname, '../..')
-export const POSTGRES_URL = process.env.SWITCHBOARD_TEST_POSTGRES || 'postgresql://postgres@127.0.0.1:5432/test'
-export const REDIS_URL = process.env.SWITCHBOARD_TEST_REDIS || 'redis://127.0.0.1:6379'
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = netServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number }
-      s.close(() => resolve(port))
-    })
-  })
+/** The run's PostgreSQL and Redis (test/helpers/services-setup.ts starts them). */
+function service(name: 'SWITCHBOARD_DEV_POSTGRES' | 'SWITCHBOARD_DEV_REDIS'): string {
+  const url = process.env[name]
+  if (!url) throw new Error(`${name} is not set: run this test through vitest's node, postgres or scale project, whose set-up starts the servers`)
+  return url
 }
+export const POSTGRES_URL = service('SWITCHBOARD_DEV_POSTGRES')
+export const REDIS_URL = service('SWITCHBOARD_DEV_REDIS')
+
+import { freePort } from './services'
+
+export { freePort }
 
 export interface Node {
   url: string
