@@ -234,3 +234,22 @@ describe('connection', () => {
     expect(c.status.state).toBe('offline')
   })
 })
+
+describe('listeners', () => {
+  it('one that throws does not stop the client: the others get every message, and each error is reported', async () => {
+    const srv = await server()
+    const { ada, bob, conversationId } = await pair(srv.url)
+    const errors: string[] = []
+    const c = await client(srv.url, bob, { onListenerError: (error, event) => errors.push(`${event}: ${(error as Error).message}`) })
+    c.on('message', () => {
+      throw new Error('broken listener')
+    })
+    const got = received(c)
+    c.connect()
+    await until('online', () => c.status.state === 'online')
+    for (let i = 0; i < 3; i++) await ada.api.post(`/api/messages/${conversationId}`, { content: `m${i}`, sender_id: ada.user.user_id })
+    await until('all three', () => got.length === 3)
+    expect(got.map((m) => m.content)).toEqual(['m0', 'm1', 'm2'])
+    expect(errors).toEqual(Array(3).fill('message: broken listener'))
+  })
+})
