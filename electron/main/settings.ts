@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { JsonFile } from '../client/file-store'
+import { JsonFile } from './file-store'
 import type { ServerMode } from '../shared/messenger-api'
 
 /** The app's settings file; anything unreadable falls back to the defaults rather than failing to start. */

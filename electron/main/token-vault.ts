@@ -1,7 +1,7 @@
 // The sign-in token, encrypted with the OS keychain through Electron's safeStorage (async API), in a
 // file of its own. Where no keychain is available the token is kept for this run only.
 import type { SafeStorage } from 'electron'
-import { JsonFile } from '../client/file-store'
+import { JsonFile } from './file-store'
 
 export type SafeStorageLike = Pick<SafeStorage, 'isAsyncEncryptionAvailable' | 'encryptStringAsync' | 'decryptStringAsync' | 'getSelectedStorageBackend'>
 

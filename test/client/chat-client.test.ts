@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ChatClient, type ChatClientOptions } from '../../electron/client/chat-client'
-import { FileStore } from '../../electron/client/file-store'
+import { FileStore } from '../../electron/main/file-store'
 import { MemoryStore, WebStorageStore } from '../../electron/client/store'
 import type { MessageDto } from '../../electron/shared/dto'
 import { rooms } from '../../electron/shared/events'

@@ -1,7 +1,8 @@
-// Node only (the desktop app's main process): the web client uses WebStorageStore instead.
+// The desktop app's files (the outbox, settings, the session): Node only, so in main; the web client
+// keeps its outbox with WebStorageStore instead.
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
-import type { ClientState, ClientStore } from './store'
+import type { ClientState, ClientStore } from '../client/store'
 
 /**
  * A JSON file replaced atomically and flushed to disk, so a crash or power cut keeps the last save
