@@ -2,6 +2,7 @@
 // The page comes from the server it talks to, so set-up is fixed ("join" its own origin); the
 // session and the outbox live in the browser's storage, so a reload keeps both.
 import type { UserDto } from '../shared/dto'
+import { Emitter } from '../shared/emitter'
 import { listenerMethods, type EventMethod } from '../shared/ipc'
 import { MessengerError, type MessengerApi, type Preferences, type ServerSetup, type SessionInfo } from '../shared/messenger-api'
 import type { ErrorInfo } from '../shared/result'
@@ -53,20 +54,14 @@ function typedErrors<T extends object>(api: T): T {
 
 export function createWebMessenger(options: WebMessengerOptions): MessengerApi {
   const { origin, storage } = options
-  const listeners = new Map<EventMethod, Set<(payload: never) => void>>()
+  const events = new Emitter<Record<EventMethod, unknown>>()
   let active: (ActiveSession & { token: string }) | null = null
 
-  const emit = (method: EventMethod, payload: unknown): void => {
-    for (const listener of listeners.get(method) ?? []) listener(payload as never)
-  }
+  const emit = (method: EventMethod, payload: unknown): void => events.emit(method, payload)
   const listen =
     (method: EventMethod) =>
-    (listener: (payload: never) => void): (() => void) => {
-      let set = listeners.get(method)
-      if (!set) listeners.set(method, (set = new Set()))
-      set.add(listener)
-      return () => set.delete(listener)
-    }
+    (listener: (payload: never) => void): (() => void) =>
+      events.on(method, listener as (payload: unknown) => void)
 
   const stored = (): StoredSession | null => {
     try {

@@ -1,6 +1,7 @@
 // Host mode: the embedded server runs in a process of its own (Electron recommends a utilityProcess
 // for a standalone Node server with SQLite), out of the way of the window's main process.
 import type { ChildMessage } from '../server/cli'
+import { Emitter } from '../shared/emitter'
 
 /** The little the launcher needs of a child process; utilityProcess and child_process.fork both fit. */
 export interface ServerProcess {
@@ -28,7 +29,8 @@ export interface EmbeddedServer {
   port: number
   /** Ends the server gracefully (it finishes writes under way); kills it if it does not exit in time. */
   stop(timeoutMs?: number): Promise<void>
-  onExit(listener: (code: number | null) => void): void
+  /** Returns the unsubscribe. */
+  onExit(listener: (code: number | null) => void): () => void
 }
 
 export function serverArgs(options: HostOptions): string[] {
@@ -43,11 +45,11 @@ export function serverArgs(options: HostOptions): string[] {
 export function startEmbeddedServer(spawn: SpawnServer, options: HostOptions): Promise<EmbeddedServer> {
   const child = spawn(serverArgs(options))
   let exited = false
-  const exitListeners: ((code: number | null) => void)[] = []
+  const exits = new Emitter<{ exit: number | null }>()
   const exitedPromise = new Promise<void>((resolve) => {
     child.onExit((code) => {
       exited = true
-      for (const listener of exitListeners) listener(code)
+      exits.emit('exit', code)
       resolve()
     })
   })
@@ -72,7 +74,7 @@ export function startEmbeddedServer(spawn: SpawnServer, options: HostOptions): P
       resolve({
         url: `http://127.0.0.1:${port}`,
         port,
-        onExit: (listener) => exitListeners.push(listener),
+        onExit: (listener) => exits.on('exit', listener),
         async stop(timeoutMs = 10_000) {
           if (exited) return
           child.postMessage({ type: 'stop' })

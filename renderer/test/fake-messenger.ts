@@ -1,6 +1,7 @@
 // A MessengerApi in memory for component tests: records calls, and `emit` plays server events.
 import { vi } from 'vitest'
 import type { ConversationDto, MessageDto, UserDto } from '../../electron/shared/dto'
+import { Emitter } from '../../electron/shared/emitter'
 import { listenerMethods, type EventMethod } from '../../electron/shared/ipc'
 import type { MessengerApi, PendingMessageDto } from '../../electron/shared/messenger-api'
 
@@ -19,13 +20,8 @@ export function conversation(id: number, other: UserDto, over: Partial<Conversat
 }
 
 export function fakeMessenger(data: { conversations?: ConversationDto[]; history?: Record<number, MessageDto[]>; online?: number[] } = {}) {
-  const listeners = new Map<EventMethod, Set<(payload: never) => void>>()
-  const listen = (method: EventMethod) => (listener: (payload: never) => void) => {
-    let set = listeners.get(method)
-    if (!set) listeners.set(method, (set = new Set()))
-    set.add(listener)
-    return () => set.delete(listener)
-  }
+  const events = new Emitter<Record<EventMethod, unknown>>()
+  const listen = (method: EventMethod) => (listener: (payload: never) => void) => events.on(method, listener as (payload: unknown) => void)
   let clientIds = 0
   const api = {
     getSetup: vi.fn(async () => ({ mode: 'join' as const, lan: false, server_url: 'http://server', lan_urls: [] })),
@@ -71,10 +67,8 @@ export function fakeMessenger(data: { conversations?: ConversationDto[]; history
   } satisfies Record<keyof MessengerApi, unknown>
   return {
     api: api as unknown as MessengerApi & typeof api,
-    emit: (method: EventMethod, payload: unknown) => {
-      for (const l of listeners.get(method) ?? []) l(payload as never)
-    },
-    listenerCount: (method: EventMethod) => listeners.get(method)?.size ?? 0,
+    emit: (method: EventMethod, payload: unknown) => events.emit(method, payload),
+    listenerCount: (method: EventMethod) => events.listenerCount(method),
   }
 }
 
