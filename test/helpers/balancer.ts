@@ -1,11 +1,19 @@
 // A plain TCP load balancer for the scale-out tests: round-robin over the nodes, skipping any that
-// refuses the connection. WebSocket traffic passes through untouched; no sticky sessions.
+// refuses the connection. WebSocket traffic passes through untouched; no sticky sessions. With one
+// node it is a proxy whose connections a test can make go silent, as a sleeping laptop's do.
 import net from 'node:net'
 
 export interface Balancer {
   url: string
   /** How many connections each port has been given. */
   counts: Map<number, number>
+  /** How many connections to `port` are open now. */
+  openTo(port: number): number
+  /**
+   * The open connections go silent: nothing passes either way and nothing is closed, so neither end
+   * notices until its heartbeat times out. New connections work as before.
+   */
+  freeze(): void
   close(): Promise<void>
 }
 
@@ -13,6 +21,7 @@ export async function startBalancer(ports: () => number[]): Promise<Balancer> {
   let turn = 0
   const counts = new Map<number, number>()
   const open = new Set<net.Socket>()
+  const pairs = new Set<{ client: net.Socket; upstream: net.Socket; port: number }>()
   const server = net.createServer((client) => {
     open.add(client)
     client.on('close', () => open.delete(client))
@@ -27,6 +36,9 @@ export async function startBalancer(ports: () => number[]): Promise<Balancer> {
       upstream.once('connect', () => {
         connected = true
         counts.set(port, (counts.get(port) ?? 0) + 1)
+        const pair = { client, upstream, port }
+        pairs.add(pair)
+        upstream.once('close', () => pairs.delete(pair))
         client.pipe(upstream).pipe(client)
       })
       // Refused (a node that is down): try the next one.
@@ -46,6 +58,15 @@ export async function startBalancer(ports: () => number[]): Promise<Balancer> {
   return {
     url: `http://127.0.0.1:${port}`,
     counts,
+    openTo: (target) => [...pairs].filter((p) => p.port === target).length,
+    freeze: () => {
+      for (const { client, upstream } of pairs) {
+        client.unpipe(upstream)
+        upstream.unpipe(client)
+        client.pause()
+        upstream.pause()
+      }
+    },
     close: async () => {
       for (const s of open) s.destroy()
       await new Promise<void>((resolve) => server.close(() => resolve()))
