@@ -7,11 +7,33 @@ import { vi } from 'vitest'
 
 const SERVER_ENTRY = path.resolve(__dirname, '../../electron/server/cli.ts')
 
+/** An event a listener may cancel, as Electron's are. */
+function cancellable() {
+  const event = { defaultPrevented: false, preventDefault: vi.fn(() => void (event.defaultPrevented = true)) }
+  return event
+}
+
 export function createElectronMock(options: { userData: string; lock?: boolean }) {
+  const windows: any[] = []
+  // What the app went through, in order ('before-quit', 'will-quit', 'quit', 'window-closed').
+  const lifecycle: string[] = []
   const app = Object.assign(new EventEmitter(), {
     isPackaged: false,
     requestSingleInstanceLock: vi.fn(() => options.lock ?? true),
-    quit: vi.fn(() => app.emit('before-quit', { preventDefault: vi.fn() })),
+    // As Electron documents it: before-quit (cancellable), then every window is asked to close; when
+    // all have closed, will-quit and quit. A cancelled before-quit or a window that stays open stops it.
+    quit: vi.fn(() => {
+      const beforeQuit = cancellable()
+      lifecycle.push('before-quit')
+      app.emit('before-quit', beforeQuit)
+      if (beforeQuit.defaultPrevented) return
+      for (const w of windows) if (!w.destroyed) w.close()
+      if (windows.some((w) => !w.destroyed)) return
+      lifecycle.push('will-quit')
+      app.emit('will-quit', cancellable())
+      lifecycle.push('quit')
+      app.emit('quit', cancellable(), 0)
+    }),
     whenReady: vi.fn(() => Promise.resolve()),
     setAppUserModelId: vi.fn(),
     setAsDefaultProtocolClient: vi.fn(() => true),
@@ -20,7 +42,6 @@ export function createElectronMock(options: { userData: string; lock?: boolean }
     getVersion: vi.fn(() => '0.1.0'),
   })
 
-  const windows: any[] = []
   class BrowserWindow extends EventEmitter {
     options: any
     destroyed = false
@@ -44,6 +65,17 @@ export function createElectronMock(options: { userData: string; lock?: boolean }
     show = vi.fn(() => (this.visible = true))
     hide = vi.fn(() => (this.visible = false))
     focus = vi.fn(() => (this.focused = true))
+    /** As the user closing it, or app.quit: 'close' may cancel; otherwise the window goes and 'closed' follows. */
+    close = vi.fn(() => {
+      if (this.destroyed) return
+      const event = cancellable()
+      this.emit('close', event)
+      if (event.defaultPrevented) return
+      this.destroyed = true
+      this.visible = false
+      lifecycle.push('window-closed')
+      this.emit('closed')
+    })
     restore = vi.fn()
     isMinimized = () => false
     isDestroyed = () => this.destroyed
@@ -121,5 +153,5 @@ export function createElectronMock(options: { userData: string; lock?: boolean }
     },
     utilityProcess,
   }
-  return { mock, windows, handlers, notifications, trays, forks, sessionMock, protocolHandlers }
+  return { mock, windows, lifecycle, handlers, notifications, trays, forks, sessionMock, protocolHandlers }
 }

@@ -1,7 +1,10 @@
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
+import type { MessageDto } from '../../electron/shared/dto'
 import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../electron/shared/ipc'
-import { tempDir } from '../helpers/server'
-import { sleep } from '../helpers/sockets'
+import { person } from '../helpers/api'
+import { startBalancer } from '../helpers/balancer'
+import { startServer, tempDir } from '../helpers/server'
+import { until } from '../helpers/wait'
 import { createElectronMock } from './electron-mock'
 
 let current: ReturnType<typeof createElectronMock>
@@ -22,17 +25,11 @@ async function boot(options: { lock?: boolean; platform?: NodeJS.Platform; argv?
     process.argv = argv
   }
   // Ready once the first-run server (the app hosts by default) answers.
-  await until(() => options.lock === false || (current.trays.length > 0 && current.forks.length > 0 && current.windows[0].webContents.mainFrame.url !== ''))
-  if (options.lock !== false) await until(() => current.forks[0]!.child.real.connected)
-  return current
-}
-
-async function until(predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error('timed out')
-    await sleep(20)
+  if (options.lock !== false) {
+    await until('the window, the tray and the host', () => current.trays.length > 0 && current.forks.length > 0 && current.windows[0].webContents.mainFrame.url !== '')
+    await until('the host process', () => current.forks[0]!.child.real.connected)
   }
+  return current
 }
 
 /** Calls an IPC channel as the app's window would (or as another frame, when `frame` is given). */
@@ -41,10 +38,15 @@ function invoke(e: ReturnType<typeof createElectronMock>, channel: string, args:
   return handler({ senderFrame: frame ?? e.windows[0].webContents.mainFrame }, ...args) as Promise<any>
 }
 
+/** What main has sent the window on `channel`, in order. */
+function sentToWindow<T>(e: ReturnType<typeof createElectronMock>, channel: string): T[] {
+  return (e.windows[0].webContents.send.mock.calls as [string, T][]).filter(([c]) => c === channel).map(([, payload]) => payload)
+}
+
 afterEach(async () => {
   // Quit the app: before-quit stops the embedded server.
   current?.mock.app.quit()
-  await until(() => current.forks.every((f) => f.child.real.exitCode !== null))
+  await until('the host stopped', () => current.forks.every((f) => f.child.real.exitCode !== null))
 })
 
 describe('the Electron shell', () => {
@@ -86,8 +88,9 @@ describe('the Electron shell', () => {
 
   it('quits at once when another instance holds the lock, opening nothing', async () => {
     const e = await boot({ lock: false })
-    await sleep(100)
     expect(e.mock.app.quit).toHaveBeenCalled()
+    // Nothing can open later either: everything else waits for ready, which is never asked for.
+    expect(e.mock.app.whenReady).not.toHaveBeenCalled()
     expect(e.windows).toHaveLength(0)
     expect(e.handlers.size).toBe(0)
   })
@@ -100,10 +103,7 @@ describe('the Electron shell', () => {
   it('hosts the server in a utilityProcess by default, answers only its own window, and stops the server on quit', async () => {
     const e = await boot()
     let answer = await invoke(e, INVOKE_CHANNELS.getSetup)
-    for (let i = 0; i < 200 && !answer.value.server_url; i++) {
-      await sleep(50)
-      answer = await invoke(e, INVOKE_CHANNELS.getSetup)
-    }
+    await until('the host’s address', async () => !!(answer = await invoke(e, INVOKE_CHANNELS.getSetup)).value.server_url)
     expect(answer).toMatchObject({ ok: true, value: { mode: 'host', server_url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) } })
     expect(e.forks).toHaveLength(1)
     expect(e.forks[0]!.modulePath).toMatch(/[\\/]server\.js$/)
@@ -119,7 +119,7 @@ describe('the Electron shell', () => {
     expect(e.forks).toHaveLength(1)
 
     e.mock.app.quit()
-    await until(() => e.forks[0]!.child.real.exitCode !== null)
+    await until('the host stopped', () => e.forks[0]!.child.real.exitCode !== null)
     expect(e.forks[0]!.child.real.exitCode).toBe(0)
     await expect(fetch(`${answer.value.server_url}/api/health`)).rejects.toThrow()
   })
@@ -127,21 +127,62 @@ describe('the Electron shell', () => {
   it('opens the conversation a switchboard:// link names, from a second instance', async () => {
     const e = await boot()
     e.mock.app.emit('second-instance', {}, ['/opt/Switchboard/switchboard', 'switchboard://conversation/5'])
-    await until(() => e.windows[0].webContents.send.mock.calls.length > 0)
+    await until('the window told', () => e.windows[0].webContents.send.mock.calls.length > 0)
     expect(e.windows[0].webContents.send).toHaveBeenCalledWith(EVENT_CHANNELS.onOpenConversation, 5)
     expect(e.windows[0].show).toHaveBeenCalled()
   })
 
-  it('resyncs the chat when the computer resumes from sleep', async () => {
+  it('resyncs the chat when the computer resumes from sleep: a message missed while asleep arrives', async () => {
     const e = await boot()
-    expect(e.mock.powerMonitor.listenerCount('resume')).toBe(1)
+    // Join a server through a proxy whose connections can go silent, as a sleeping laptop's do.
+    const server = await startServer()
+    const port = Number(new URL(server.url).port)
+    const proxy = await startBalancer(() => [port])
+    onTestFinished(async () => {
+      await proxy.close()
+      await server.close()
+    })
+    expect(await invoke(e, INVOKE_CHANNELS.joinServer, [proxy.url])).toMatchObject({ ok: true, value: { mode: 'join' } })
+    const session = await invoke(e, INVOKE_CHANNELS.register, [{ username: 'ada', password: 'correct horse battery', display_name: 'Ada' }])
+    expect(session).toMatchObject({ ok: true })
+    await until('online', async () => (await invoke(e, INVOKE_CHANNELS.getStatus)).value.state === 'online')
+    const bob = await person(server.url, 'bob')
+    const conversation = (await bob.api.post('/api/conversations', { participant1_id: bob.user.user_id, participant2_id: session.value.user.user_id })).body
+    const say = async (content: string) => expect((await bob.api.post(`/api/messages/${conversation.conversation_id}`, { content, sender_id: bob.user.user_id })).status).toBe(201)
+    const inWindow = () => sentToWindow<MessageDto>(e, EVENT_CHANNELS.onMessage).map((m) => m.content)
+    await say('before sleep')
+    await until('the live message', () => inWindow().includes('before sleep'))
+
+    // Asleep: the connection goes silent without closing, so neither end notices until Socket.IO's
+    // heartbeat gives up (25 + 20 s), well after this test's wait. Bob writes meanwhile.
+    proxy.freeze()
+    const connectionsBefore = proxy.counts.get(port)!
+    await say('while asleep')
+    e.mock.powerMonitor.emit('resume')
+    // Only a new connection and a catch-up can bring it now.
+    await until('the message sent while asleep', () => inWindow().includes('while asleep'), { timeoutMs: 15_000, state: () => inWindow().join(', ') })
+    expect(proxy.counts.get(port)).toBeGreaterThan(connectionsBefore)
+    expect(inWindow()).toEqual(['before sleep', 'while asleep'])
   })
 
-  it('hides to the tray when the window is closed, and really closes when quitting', async () => {
+  it('hides to the tray when the window is closed, and really closes when quitting, after the server has stopped', async () => {
     const e = await boot()
-    const close = { preventDefault: vi.fn() }
-    e.windows[0].emit('close', close)
-    expect(close.preventDefault).toHaveBeenCalled()
-    expect(e.windows[0].hide).toHaveBeenCalled()
+    const win = e.windows[0]
+    win.close()
+    expect(win.hide).toHaveBeenCalled()
+    expect(win.isDestroyed()).toBe(false)
+    expect(e.lifecycle).toEqual([])
+
+    // Quit from the tray's menu: the server stops first, then the window really closes and the app quits.
+    let serverExitWhenClosed: number | null = null
+    win.once('closed', () => (serverExitWhenClosed = e.forks[0]!.child.real.exitCode))
+    const menu = (e.trays[0].setContextMenu.mock.calls.at(-1) as [{ template: { label?: string; click?: () => void }[] }])[0].template
+    menu.find((item) => item.label === 'Quit Switchboard')!.click!()
+    await until('the app quit', () => e.lifecycle.includes('quit'))
+    // The first before-quit was held back until the server had stopped; the second let everything close.
+    expect(e.lifecycle).toEqual(['before-quit', 'before-quit', 'window-closed', 'will-quit', 'quit'])
+    expect(e.mock.app.quit).toHaveBeenCalledTimes(2)
+    expect(win.isDestroyed()).toBe(true)
+    expect(serverExitWhenClosed).toBe(0)
   })
 })
