@@ -9,6 +9,7 @@ import { defaultConfig, type ServerConfig } from './config'
 import { openPostgres, openSqlite, type Database } from './db/database'
 import { requireAuth } from './http/auth'
 import { installErrorHandlers } from './http/errors'
+import { recordRoutes, type RouteEntry } from './http/route-list'
 import { chatRoutes } from './http/routes/chat'
 import { fileRoutes } from './http/routes/files'
 import { publicRoutes } from './http/routes/public'
@@ -45,6 +46,8 @@ export interface SwitchboardServer {
   services: Services
   database: Database
   http: FastifyInstance
+  /** Every HTTP route, as registered (GET routes come with their HEAD twins). */
+  routes: readonly RouteEntry[]
   io: ChatServer
   logger: Logger
   /** Starts listening; resolves with the base URL (`http://host:port`). */
@@ -79,6 +82,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
     // One line per request drowns the log of a busy chat server; debug level brings them back.
     logController: new LogController({ disableRequestLogging: config.logLevel !== 'debug' }),
   })
+  const routes = recordRoutes(http)
   installErrorHandlers(http)
   await http.register(helmet, {
     crossOriginResourcePolicy: { policy: 'same-origin' },
@@ -106,6 +110,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
     services,
     database,
     http,
+    routes,
     io,
     logger,
     get url() {

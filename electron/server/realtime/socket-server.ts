@@ -1,18 +1,10 @@
 import type { Server as HttpServer } from 'node:http'
 import type { Logger } from 'pino'
 import { Server, type ServerOptions, type Socket } from 'socket.io'
-import type { ZodType } from 'zod'
+import type { z } from 'zod'
 import { rooms, type ClientToServerEvents, type ServerToClientEvents } from '../../shared/events'
 import type { Ack } from '../../shared/result'
-import {
-  joinConversationPayload,
-  leaveConversationPayload,
-  markAsReadPayload,
-  presencePayload,
-  sendMessagePayload,
-  syncPayload,
-  typingPayload,
-} from '../../shared/schemas'
+import { clientEventPayloads } from '../../shared/schemas'
 import type { ServerConfig } from '../config'
 import { AppError, forbidden, parse, toErrorInfo } from '../errors'
 import type { Services } from '../services'
@@ -30,6 +22,10 @@ export const CLUSTER_WATCH_MS = 1_000
 
 export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
 type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
+/** A client event's payload once its contract schema has parsed it. */
+type Payload<E extends keyof ClientToServerEvents> = z.output<(typeof clientEventPayloads)[E]>
+// The same record, typed so that indexing it with a generic event gives that event's schema.
+const payloadSchemas: { [E in keyof ClientToServerEvents]: z.ZodType<Payload<E>> } = clientEventPayloads
 
 export function attachSocketServer(
   httpServer: HttpServer,
@@ -142,8 +138,9 @@ export function attachSocketServer(
     // repeated `online: true` is harmless). Later sockets cost no query.
     if (io.of('/').adapter.rooms.get(rooms.user(user.user_id))?.size === 1) tellContacts(user, true).catch((err: unknown) => logger.warn({ err }, 'presence'))
 
-    /** Validates the payload, runs the handler, and answers the ack with a value or an error. */
-    function on<E extends keyof ClientToServerEvents, P, R extends object>(event: E, schema: ZodType<P>, handler: (payload: P) => Promise<R>): void {
+    /** Validates the payload with the event's contract schema, runs the handler, and answers the ack with a value or an error. */
+    function on<E extends keyof ClientToServerEvents, R extends object>(event: E, handler: (payload: Payload<E>) => Promise<R>): void {
+      const schema = payloadSchemas[event]
       socket.on(event, (async (raw: unknown, ack: unknown) => {
         const reply = typeof ack === 'function' ? (ack as (response: Ack<R>) => void) : () => {}
         try {
@@ -159,7 +156,7 @@ export function attachSocketServer(
       if (userId !== user.user_id) throw forbidden('user_id must be your own user id.')
     }
 
-    on('join_conversation', joinConversationPayload, async ({ conversation_id, user_id }) => {
+    on('join_conversation', async ({ conversation_id, user_id }) => {
       self(user_id)
       await services.conversations.assertParticipant(user, conversation_id)
       await socket.join(rooms.conversation(conversation_id))
@@ -169,7 +166,7 @@ export function attachSocketServer(
       return { activeUsers: active }
     })
 
-    on('leave_conversation', leaveConversationPayload, async ({ conversation_id, user_id }) => {
+    on('leave_conversation', async ({ conversation_id, user_id }) => {
       self(user_id)
       // Participants only: the answer and the user_left event name who is in the room.
       await services.conversations.assertParticipant(user, conversation_id)
@@ -180,25 +177,25 @@ export function attachSocketServer(
       return { activeUsers: active }
     })
 
-    on('send_message', sendMessagePayload, async ({ conversation_id, ...input }) =>
+    on('send_message', async ({ conversation_id, ...input }) =>
       services.messages.send(user, conversation_id, input),
     )
 
-    on('mark_as_read', markAsReadPayload, async ({ message_id, conversation_id }) => ({
+    on('mark_as_read', async ({ message_id, conversation_id }) => ({
       message: await services.messages.markRead(user, message_id, conversation_id),
     }))
 
-    on('typing', typingPayload, async ({ conversation_id, is_typing }) => {
+    on('typing', async ({ conversation_id, is_typing }) => {
       const participantIds = await services.conversations.assertParticipant(user, conversation_id)
       await consume(limits.typing, user.user_id, 'Too many typing events')
       socket.to(roomsFor(conversation_id, participantIds)).except(rooms.user(user.user_id)).emit('typing', { conversation_id, user_id: user.user_id, is_typing })
       return {}
     })
 
-    on('sync', syncPayload, async ({ after_message_id, limit }) => services.messages.sync(user, after_message_id, limit))
+    on('sync', async ({ after_message_id, limit }) => services.messages.sync(user, after_message_id, limit))
 
     // Presence is told only about people who share a conversation with the caller.
-    on('get_presence', presencePayload, async ({ user_ids }) => {
+    on('get_presence', async ({ user_ids }) => {
       const contacts = new Set(await services.conversations.contactsOf(user.user_id))
       return { online: await onlineAmong(user_ids.filter((id) => contacts.has(id))) }
     })
