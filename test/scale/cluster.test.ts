@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ConversationDto, MessageDto } from '../../electron/shared/dto'
 import { Api, person, type Person } from '../helpers/api'
 import { startCluster, type Cluster } from '../helpers/cluster'
-import { call, closeAllSockets, collect, connect, next, sleep, type TestSocket } from '../helpers/sockets'
+import { call, closeAllSockets, collect, connect, next, type TestSocket } from '../helpers/sockets'
+import { until } from '../helpers/wait'
 
 let cluster: Cluster
 beforeAll(async () => {
@@ -20,14 +21,6 @@ const as = (who: Person, node: number) => new Api(on(node), who.token)
 
 async function converse(a: Person, b: Person, node: number): Promise<number> {
   return ((await as(a, node).post<ConversationDto>('/api/conversations', { participant1_id: a.user.user_id, participant2_id: b.user.user_id })).body).conversation_id
-}
-
-async function until(what: string, predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(25)
-  }
 }
 
 describe('three nodes', () => {
@@ -61,18 +54,29 @@ describe('three nodes', () => {
         sent.set(c.id, [...(sent.get(c.id) ?? []), message.message_id])
       }
     }
-    for (const s of sockets) {
-      const expected = conversations.filter((c) => c.members.includes(s.who)).flatMap((c) => sent.get(c.id)!)
-      await until(`${s.who.user.username}'s messages`, () => s.got.length >= expected.length)
+    const expectedFor = (who: Person): number[] => conversations.filter((c) => c.members.includes(who)).flatMap((c) => sent.get(c.id)!)
+    for (const s of sockets) await until(`${s.who.user.username}'s messages`, () => s.got.length >= expectedFor(s.who).length)
+    // Then one more message per conversation through each node: once a socket has those, a second
+    // copy of anything earlier, local or from across Redis, would have reached it too.
+    const lasts = new Set<number>()
+    for (const c of conversations) {
+      for (let node = 0; node < 3; node++) {
+        const sender = c.members[0]!
+        const last = (await as(sender, node).post<MessageDto>(`/api/messages/${c.id}`, { content: `last via ${node}`, sender_id: sender.user.user_id })).body
+        sent.get(c.id)!.push(last.message_id)
+        lasts.add(last.message_id)
+      }
     }
-    await sleep(300)
     for (const s of sockets) {
-      const expected = conversations.filter((c) => c.members.includes(s.who)).flatMap((c) => sent.get(c.id)!)
+      const awaited = expectedFor(s.who).filter((id) => lasts.has(id))
+      await until(`${s.who.user.username}'s last messages`, () => awaited.every((id) => s.got.some((m) => m.message_id === id)))
+    }
+    for (const s of sockets) {
       const ids = s.got.map((m) => m.message_id)
       expect(new Set(ids).size, 'no duplicates').toBe(ids.length)
-      expect([...ids].sort((a, b) => a - b)).toEqual([...expected].sort((a, b) => a - b))
+      expect([...ids].sort((a, b) => a - b)).toEqual([...expectedFor(s.who)].sort((a, b) => a - b))
     }
-    console.log(`three nodes: ${k} messages, ${sockets.length} sockets on 3 nodes, ${sockets.reduce((n, s) => n + s.got.length, 0)} deliveries, each once`)
+    console.log(`three nodes: ${k + lasts.size} messages, ${sockets.length} sockets on 3 nodes, ${sockets.reduce((n, s) => n + s.got.length, 0)} deliveries, each once`)
   })
 
   it('agrees on user_joined, activeUsers and presence across nodes', async () => {

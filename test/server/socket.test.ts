@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { MessageDto } from '../../electron/shared/dto'
 import { pair, person, type Person } from '../helpers/api'
 import { noLimits, startServer, type TestServer } from '../helpers/server'
-import { call, closeAllSockets, collect, connect, next, refused, sleep } from '../helpers/sockets'
+import { call, closeAllSockets, collect, connect, next, refused } from '../helpers/sockets'
 
 let srv: TestServer
 let ada: Person
@@ -17,6 +17,11 @@ beforeAll(async () => {
 })
 afterEach(() => closeAllSockets())
 afterAll(() => srv.close())
+
+/** Ada and Eve's conversation: what Eve does receive, sent after what she must not, proves she did not. */
+async function adaAndEve(): Promise<number> {
+  return (await ada.api.post('/api/conversations', { participant1_id: ada.user.user_id, participant2_id: eve.user.user_id })).body.conversation_id
+}
 
 describe('handshake', () => {
   it('refuses a connection without a token, with a malformed one, or a forged one', async () => {
@@ -74,9 +79,15 @@ describe('seed events', () => {
     // The message is stored by the time it is acked.
     const stored = (await bob.api.get<MessageDto[]>(`/api/messages/${conversationId}`)).body
     expect(stored.at(-1)).toEqual(ack.message)
-    await sleep(100)
-    expect(inRoom).toHaveLength(1) // room and personal room together deliver once
-    expect(leaked).toHaveLength(0)
+    // A message after it in the room, and one to Eve: once they are here, a second copy or a leak would be too.
+    const eveChat = await adaAndEve()
+    const later = next<MessageDto>(bInRoom, 'new_message', (m) => m.content === 'later')
+    const toEve = next<MessageDto>(outsider, 'new_message')
+    await call(a, 'send_message', { conversation_id: conversationId, content: 'later', sender_id: ada.user.user_id })
+    await call(a, 'send_message', { conversation_id: eveChat, content: 'to eve', sender_id: ada.user.user_id })
+    await Promise.all([later, toEve])
+    expect(inRoom.map((m) => m.content)).toEqual(['over the socket', 'later']) // room and personal room together deliver once
+    expect(leaked.map((m: MessageDto) => m.content)).toEqual(['to eve'])
   })
 
   it('broadcasts a message sent over REST exactly like one sent over the socket', async () => {
@@ -105,9 +116,15 @@ describe('seed events', () => {
     const seen = next(b, 'typing')
     expect(await call(a, 'typing', { conversation_id: conversationId, is_typing: true })).toEqual({ ok: true })
     expect(await seen).toEqual({ conversation_id: conversationId, user_id: ada.user.user_id, is_typing: true })
-    await sleep(100)
-    expect(selfEcho).toHaveLength(0)
-    expect(leaked).toHaveLength(0)
+    // Then Bob types to Ada, and Ada to Eve: once those are here, an echo or a leak would be too.
+    const eveChat = await adaAndEve()
+    const fromBob = next(a, 'typing')
+    const toEve = next(o, 'typing')
+    await call(b, 'typing', { conversation_id: conversationId, is_typing: true })
+    await call(a, 'typing', { conversation_id: eveChat, is_typing: true })
+    await Promise.all([fromBob, toEve])
+    expect(selfEcho).toEqual([{ conversation_id: conversationId, user_id: bob.user.user_id, is_typing: true }])
+    expect(leaked).toEqual([{ conversation_id: eveChat, user_id: ada.user.user_id, is_typing: true }])
     expect(await call(o, 'typing', { conversation_id: conversationId, is_typing: true })).toMatchObject({ ok: false, error: { code: 'forbidden' } })
   })
 
