@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { registerIpcHandlers } from '../../electron/main/ipc'
 import { EVENT_CHANNELS } from '../../electron/shared/ipc'
 import { harness, type Harness } from '../helpers/desktop'
+import { until } from '../helpers/wait'
 import { assertClean, bubbles, launch, openPerson, register, send, startChat, type Person } from './browser'
 
 let browser: Browser
@@ -29,10 +30,7 @@ beforeAll(async () => {
   const trusted = (frame: unknown) => !!window_ && (frame as Frame).parentFrame() === null && (frame as Frame).page().context() === window_
   registerIpcHandlers({ handle: (channel, fn) => void handlers.set(channel, fn as never), removeHandler: (channel) => void handlers.delete(channel) }, desktop.controller.handlers, trusted)
   let url: string | null = null
-  for (let i = 0; i < 200 && !url; i++) {
-    url = (await desktop.controller.handlers.getSetup()).server_url
-    if (!url) await new Promise((r) => setTimeout(r, 50))
-  }
+  await until('the host’s address', async () => !!(url = (await desktop.controller.handlers.getSetup()).server_url))
   browser = await launch()
 
   // Ada: the desktop app's window.

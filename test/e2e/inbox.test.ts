@@ -67,10 +67,13 @@ describe('the inbox in a browser', () => {
     await bubbles(b).filter({ hasText: 'offline three' }).waitFor({ timeout: 20_000 })
     await a.page.getByTestId('connection-banner').waitFor({ state: 'detached', timeout: 20_000 })
     expect(await a.page.getByTestId('connection-indicator').getAttribute('aria-label')).toBe('Connected')
-    await new Promise((r) => setTimeout(r, 500))
-    expect(await bubbles(b).evaluateAll((els) => els.map((e) => e.querySelector('[data-testid=content]')?.textContent))).toEqual(['offline one', 'offline two', 'offline three'])
+    // One more, online: once Bob has it, a second copy of a queued one would be there too.
+    await composer.fill('back online')
+    await composer.press('Enter')
+    await bubbles(b).filter({ hasText: 'back online' }).waitFor()
+    expect(await bubbles(b).evaluateAll((els) => els.map((e) => e.querySelector('[data-testid=content]')?.textContent))).toEqual(['offline one', 'offline two', 'offline three', 'back online'])
     const stored = (await new Api(ctx.server.url, ada.token).get(`/api/messages/${conversationId}`)).body as { content: string }[]
-    expect(stored.map((m) => m.content)).toEqual(['offline one', 'offline two', 'offline three'])
+    expect(stored.map((m) => m.content)).toEqual(['offline one', 'offline two', 'offline three', 'back online'])
     await expect.poll(() => bubbles(a).filter({ hasText: 'offline' }).evaluateAll((els) => els.map((e) => e.getAttribute('data-receipt')))).toEqual(['read', 'read', 'read'])
   })
 
