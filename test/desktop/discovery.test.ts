@@ -30,14 +30,17 @@ afterAll(() => {
 
 it('a joiner finds the servers a host announces as _switchboard._tcp, with the host’s address', async () => {
   const probe = [process.execPath, '--import', 'tsx', 'test/desktop/fixtures/mdns-probe.ts']
-  const [cmd, ...args] = inNs(HOST_NS, [...probe, 'advertise', HOST_IP, '6000'])
+  const [cmd, ...args] = inNs(HOST_NS, [...probe, 'advertise', HOST_IP])
   const advertiser = spawn(cmd!, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
   await new Promise<void>((resolve, reject) => {
     advertiser.stdout.on('data', (d) => String(d).includes('advertising') && resolve())
     advertiser.on('exit', (code) => reject(new Error(`advertiser exited with ${code}`)))
   })
   const out = run(inNs(JOIN_NS, [...probe, 'browse', JOIN_IP]))
-  advertiser.kill()
+  advertiser.removeAllListeners('exit')
+  const stopped = new Promise((resolve) => advertiser.once('exit', resolve))
+  advertiser.kill('SIGTERM')
+  expect(await stopped).toBe(0)
   const found = JSON.parse(out.trim().split('\n').at(-1)!)
   // Addresses also hold the link's IPv6 link-local address, which the kernel picks.
   expect(found.map((s: { name: string; url: string }) => [s.name, s.url])).toEqual([
