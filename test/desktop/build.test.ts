@@ -1,8 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import vm from 'node:vm'
 import { parse } from 'yaml'
 import { beforeAll, describe, expect, it } from 'vitest'
+import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../electron/shared/ipc'
 import { tempDir } from '../helpers/server'
 
 const ROOT = path.resolve(__dirname, '../..')
@@ -19,7 +21,20 @@ describe('electron-vite build', () => {
   it('compiles the preload to one CommonJS file that needs nothing but electron (the sandbox allows no more)', () => {
     const preload = path.join(OUT, 'preload/index.js')
     expect(requires(preload)).toEqual(['electron'])
-    expect(readFileSync(preload, 'utf8')).toContain('exposeInMainWorld("messenger"')
+    // Run as the sandbox runs it, with a require that has electron only: it exposes the contract as window.messenger.
+    const exposed: [string, object][] = []
+    const electron = {
+      contextBridge: { exposeInMainWorld: (key: string, api: object) => void exposed.push([key, api]) },
+      ipcRenderer: { invoke: async () => ({ ok: true, value: null }), on: () => {}, removeListener: () => {} },
+    }
+    const sandboxRequire = (id: string): unknown => {
+      if (id !== 'electron') throw new Error(`the sandbox has no ${id}`)
+      return electron
+    }
+    const module = { exports: {} }
+    vm.runInNewContext(readFileSync(preload, 'utf8'), { require: sandboxRequire, module, exports: module.exports })
+    expect(exposed.map(([key]) => key)).toEqual(['messenger'])
+    expect(Object.keys(exposed[0]![1]).sort()).toEqual([...Object.keys(INVOKE_CHANNELS), ...Object.keys(EVENT_CHANNELS)].sort())
   })
 
   it('keeps Electron out of the server bundle', () => {
