@@ -35,6 +35,8 @@ export interface ServerConfig {
   sendRate: RateLimit
   /** Failed logins per username and address before the next try must wait. */
   loginFailures: RateLimit
+  /** Failed logins per address, whatever the usernames, before the next try must wait. */
+  loginFailuresPerAddress: RateLimit
   registerRate: RateLimit
   typingRate: RateLimit
   uploadRate: RateLimit
@@ -75,6 +77,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     corsOrigins: [],
     sendRate: { points: 60, windowSeconds: 10 },
     loginFailures: { points: 5, windowSeconds: 15 * 60 },
+    loginFailuresPerAddress: { points: 20, windowSeconds: 15 * 60 },
     registerRate: { points: 30, windowSeconds: 60 * 60 },
     typingRate: { points: 30, windowSeconds: 10 },
     uploadRate: { points: 30, windowSeconds: 60 },

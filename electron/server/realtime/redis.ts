@@ -37,6 +37,7 @@ export async function connectRedis(url: string, config: ServerConfig, logger: Lo
     limits: {
       send: limiter(config.sendRate, 'send'),
       loginFailures: limiter(config.loginFailures, 'login'),
+      loginFailuresPerAddress: limiter(config.loginFailuresPerAddress, 'login-address'),
       register: limiter(config.registerRate, 'register'),
       typing: limiter(config.typingRate, 'typing'),
       upload: limiter(config.uploadRate, 'upload'),

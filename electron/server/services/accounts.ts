@@ -40,15 +40,19 @@ export class AccountService {
 
   async login(input: LoginBody, address: string): Promise<AuthResultDto> {
     // Failures count per username and address: a guesser is slowed, the real user elsewhere is not.
+    // They count per address too, so trying one password on many usernames is slowed as well.
     const key = `${input.username}|${address}`
-    const seen = await this.limits.loginFailures.get(key)
+    const [seen, fromAddress] = await Promise.all([this.limits.loginFailures.get(key), this.limits.loginFailuresPerAddress.get(address)])
     if (seen && seen.remainingPoints <= 0) throw tooMany(seen.msBeforeNext, 'Too many failed sign-ins for this username')
+    if (fromAddress && fromAddress.remainingPoints <= 0) throw tooMany(fromAddress.msBeforeNext, 'Too many failed sign-ins from this address')
     const user = await this.db.user.findUnique({ where: { username: input.username } })
     const ok = await verifyPassword(input.password, user?.password_hash ?? (await dummyHash()))
     if (!user || !ok) {
-      await this.limits.loginFailures.penalty(key, 1)
+      await Promise.all([this.limits.loginFailures.penalty(key, 1), this.limits.loginFailuresPerAddress.penalty(address, 1)])
       throw new AppError('unauthorized', 'Wrong username or password.')
     }
+    // A success forgives this username's failures, not the address's: signing in to one's own account
+    // between guesses at others must not reset the count.
     await this.limits.loginFailures.delete(key)
     return { token: await this.tokens.sign(user.user_id), user: toUserDto(user) }
   }

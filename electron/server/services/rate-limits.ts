@@ -5,6 +5,7 @@ import { AppError } from '../errors'
 export interface RateLimiters {
   send: RateLimiterAbstract
   loginFailures: RateLimiterAbstract
+  loginFailuresPerAddress: RateLimiterAbstract
   register: RateLimiterAbstract
   typing: RateLimiterAbstract
   upload: RateLimiterAbstract
@@ -18,6 +19,7 @@ export function memoryRateLimiters(config: ServerConfig): RateLimiters {
   return {
     send: memory(config.sendRate, 'send'),
     loginFailures: memory(config.loginFailures, 'login'),
+    loginFailuresPerAddress: memory(config.loginFailuresPerAddress, 'login-address'),
     register: memory(config.registerRate, 'register'),
     typing: memory(config.typingRate, 'typing'),
     upload: memory(config.uploadRate, 'upload'),
