@@ -101,7 +101,8 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   await webClientRoutes(http, config.webRoot)
   await http.ready()
   const closingFlag = { value: false }
-  const io = attachSocketServer(http.server, { services, config, limits, logger, adapter: redis?.adapter, closing: closingFlag, resyncWindowMs: 15_000 })
+  const sockets = attachSocketServer(http.server, { services, config, limits, logger, adapter: redis?.adapter, closing: closingFlag, resyncWindowMs: 15_000 })
+  const io = sockets.io
 
   let url = ''
   let closing: Promise<void> | undefined
@@ -127,10 +128,14 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
       closing ??= (async () => {
         await services.writes.drain()
         closingFlag.value = true
-        io.disconnectSockets(true)
+        // This node's sockets only: io.disconnectSockets would go through the adapter and
+        // disconnect every client of the cluster.
+        io.local.disconnectSockets(true)
         io.engine.close()
         if (redis) {
-          // Tells the other nodes this one is gone, stops reading the stream, then lets Redis go.
+          // Lets requests to the other nodes finish, tells them this one is gone, stops reading the
+          // stream, then lets Redis go.
+          await sockets.clusterRequestsSettled()
           await io.of('/').adapter.close()
           await redis.close()
         }

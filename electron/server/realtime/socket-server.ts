@@ -27,6 +27,12 @@ type Payload<E extends keyof ClientToServerEvents> = z.output<(typeof clientEven
 // The same record, typed so that indexing it with a generic event gives that event's schema.
 const payloadSchemas: { [E in keyof ClientToServerEvents]: z.ZodType<Payload<E>> } = clientEventPayloads
 
+export interface SocketServer {
+  io: ChatServer
+  /** Resolves when no request to the other nodes is under way (call once closing is set). */
+  clusterRequestsSettled(): Promise<void>
+}
+
 export function attachSocketServer(
   httpServer: HttpServer,
   deps: {
@@ -40,7 +46,7 @@ export function attachSocketServer(
     /** How far back clients look again when a node leaves the cluster (longer than its heartbeat timeout). */
     resyncWindowMs?: number
   },
-): ChatServer {
+): SocketServer {
   const { services, config, limits, logger } = deps
   const io: ChatServer = new Server(httpServer, {
     serveClient: false,
@@ -72,16 +78,27 @@ export function attachSocketServer(
     watch.unref()
   }
 
+  // Requests to the other nodes under way. The Redis Streams adapter publishes a request without
+  // handling a refusal, so closing its Redis client under one is an unhandled rejection: shutdown
+  // waits for them (each ends by the adapter's timeout at the latest).
+  const clusterRequests = new Set<Promise<unknown>>()
+
   /**
    * Sockets in these rooms on every node (through the adapter when there are several). A node that
    * died a moment ago may not answer until the cluster forgets it: then this node's own count.
    */
   const socketsIn = async (roomNames: string[]) => {
+    // Once closing, this node's own sockets: a cluster request then could outlive the Redis client.
+    if (deps.closing?.value) return io.local.in(roomNames).fetchSockets()
+    const request = io.in(roomNames).fetchSockets()
+    clusterRequests.add(request)
     try {
-      return await io.in(roomNames).fetchSockets()
+      return await request
     } catch (err) {
       logger.warn({ err }, 'cluster did not answer; using this node only')
       return io.local.in(roomNames).fetchSockets()
+    } finally {
+      clusterRequests.delete(request)
     }
   }
   // Presence is where the sockets are: a user is online while any node holds one of their sockets.
@@ -220,5 +237,10 @@ export function attachSocketServer(
     })
   })
 
-  return io
+  return {
+    io,
+    clusterRequestsSettled: async () => {
+      while (clusterRequests.size > 0) await Promise.allSettled([...clusterRequests])
+    },
+  }
 }
