@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SOURCE_MIGRATIONS_DIR } from '../../electron/server/config'
 import { openSqlite } from '../../electron/server/db/database'
 import type { MessageDto, UploadedFileDto } from '../../electron/shared/dto'
 import { pair } from '../helpers/api'
 import { noLimits, startServer, tempDir, type TestServer } from '../helpers/server'
-import { closeAllSockets, collect, connect, sleep } from '../helpers/sockets'
+import { closeAllSockets, collect, connect } from '../helpers/sockets'
 
 let srv: TestServer
 afterEach(async () => {
@@ -60,8 +60,11 @@ it('stores sends that arrive together in shared transactions, each exactly as se
   const listed = (await pairs[0]!.bob.api.get<MessageDto[]>(`/api/messages/${pairs[0]!.conversationId}?limit=200`)).body
   for (const m of listed) expect(results.find((r) => r.message.message_id === m.message_id)!.message).toEqual(m)
 
-  await sleep(300)
-  for (const [w, list] of seen.entries()) {
+  // A last message in each conversation: once it is seen, everything sent before it has been broadcast.
+  await Promise.all(pairs.map((p) => messages.send(p.ada.user, p.conversationId, { content: 'sentinel', sender_id: p.ada.user.user_id })))
+  await vi.waitFor(() => expect(seen.every((list) => list.at(-1)?.content === 'sentinel')).toBe(true))
+  for (const [w, all] of seen.entries()) {
+    const list = all.slice(0, -1)
     expect(list).toHaveLength(20)
     const ids = list.map((m) => m.message_id)
     expect(ids).toEqual([...ids].sort((a, b) => a - b))
