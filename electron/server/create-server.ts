@@ -72,7 +72,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   // Several nodes: Redis carries the socket traffic between them and holds the shared rate limits.
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, config, logger) : null
   const limits = options.limits ?? redis?.limits ?? memoryRateLimiters(config)
-  const services = createServices({ db: database.db, config, tokens, limits, writer: database.writer, inbox: database.inbox })
+  const services = createServices({ db: database.db, writer: database.writer, inbox: database.inbox, config, tokens, limits })
 
   const http: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: config.bodyMaxBytes, trustProxy: false,
     // Refusals by the framework itself (a path parameter over the router's limit, say) answer in our shape too.

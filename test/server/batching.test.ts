@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SOURCE_MIGRATIONS_DIR } from '../../electron/server/config'
-import { openSqlite } from '../../electron/server/db/database'
+import { openSqlite, type Database } from '../../electron/server/db/database'
+import type { MessageWriter } from '../../electron/server/db/ports'
+import { PrismaMessageWriter } from '../../electron/server/db/prisma/writer'
 import type { MessageDto, UploadedFileDto } from '../../electron/shared/dto'
 import { pair } from '../helpers/api'
 import { noLimits, startServer, tempDir, type TestServer } from '../helpers/server'
@@ -13,15 +15,14 @@ afterEach(async () => {
 })
 
 // Both writers behind the send path: raw prepared statements on SQLite, and Prisma (what PostgreSQL uses).
-describe.each([
-  ['the SQLite writer', false],
-  ['the Prisma writer', true],
-])('with %s', (_name, viaPrisma) => {
+describe.each<[string, (database: Database) => MessageWriter]>([
+  ['the SQLite writer', (database) => database.writer],
+  ['the Prisma writer', (database) => new PrismaMessageWriter(database.db)],
+])('with %s', (_name, writerOf) => {
 it('stores sends that arrive together in shared transactions, each exactly as sent, broadcast in id order', async () => {
   const dataDir = tempDir()
   const database = await openSqlite({ dataDir, migrationsDir: SOURCE_MIGRATIONS_DIR })
-  if (viaPrisma) delete database.writer
-  srv = await startServer({ ...noLimits, dataDir }, { database })
+  srv = await startServer({ ...noLimits, dataDir }, { database: { ...database, writer: writerOf(database) } })
   const pairs = await Promise.all(Array.from({ length: 3 }, () => pair(srv.url)))
   const watchers = await Promise.all(pairs.map((p) => connect(srv.url, p.bob.token)))
   const seen = watchers.map((w) => collect<MessageDto>(w, 'new_message'))

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest'
 import { Seeder } from '../../bench/lib/seed'
-import { ConversationService } from '../../electron/server/services/conversations'
+import { PrismaInboxReader } from '../../electron/server/db/prisma/inbox'
 import type { ConversationDto } from '../../electron/shared/dto'
 import { Api } from '../helpers/api'
 import { startServer, tempDir } from '../helpers/server'
@@ -22,9 +22,9 @@ it('lists an inbox of 1,000 conversations (more ids than SQLite binds in one que
       expect(c.messages).toHaveLength(1)
       expect(c.unread_count).toBe(2) // other, me, other: two from the other side, unread
     }
-    // SQLite's raw inbox reader and the Prisma path (other databases) agree exactly.
-    const viaPrisma = await new ConversationService(srv.server.database.db).list({ user_id: me!.user_id, username: 'me0', display_name: 'me 0' }, me!.user_id)
-    expect(viaPrisma).toEqual(res.body)
+    // SQLite's raw inbox reader and the Prisma reader (other databases) agree exactly, past Prisma's chunk of ids.
+    const viaPrisma = await new PrismaInboxReader(srv.server.database.db).list(me!.user_id)
+    expect(JSON.stringify(viaPrisma)).toBe(JSON.stringify(res.body))
   } finally {
     await srv.close()
   }

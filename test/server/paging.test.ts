@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { PrismaInboxReader } from '../../electron/server/db/prisma/inbox'
 import type { MessageDto } from '../../electron/shared/dto'
 import { pair } from '../helpers/api'
 import { startServer, type TestServer } from '../helpers/server'
@@ -41,13 +42,12 @@ it('pages back through 10,000 messages with `before`, each once, in order', asyn
   expect(seen.map((m) => m.content)).toEqual(Array.from({ length: 10_000 }, (_, i) => `m${i}`))
   const times = seen.map((m) => m.created_at)
   expect([...times].sort()).toEqual(times)
-  // SQLite's raw page reader and the Prisma path (other databases) give the same pages.
-  const { MessageService } = await import('../../electron/server/services/messages')
-  const viaPrisma = new MessageService(db, srv.server.services.conversations, srv.server.services.files, srv.server.services.events, {} as never, srv.server.services.writes, {} as never)
+  // The server's page reader (SQLite's raw one, or Prisma's on PostgreSQL) and the Prisma reader give the same pages.
+  const viaPrisma = new PrismaInboxReader(db)
   for (const before of [undefined, seen[5000]!.message_id, seen[3]!.message_id]) {
     const q = before ? `&before=${before}` : ''
     const raw = (await ada.api.get<MessageDto[]>(`/api/messages/${conversationId}?limit=120${q}`)).body
-    expect(await viaPrisma.list(ada.user, conversationId, { limit: 120, before })).toEqual(raw)
+    expect(JSON.stringify(await viaPrisma.page(conversationId, before, 120))).toBe(JSON.stringify(raw))
   }
 })
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { openSqlite } from '../../electron/server/db/database'
+import { PrismaInboxReader } from '../../electron/server/db/prisma/inbox'
 import { SOURCE_MIGRATIONS_DIR } from '../../electron/server/config'
 import { person } from '../helpers/api'
 import { startServer, tempDir, noLimits, type TestServer } from '../helpers/server'
@@ -9,9 +10,8 @@ const queries: string[] = []
 beforeAll(async () => {
   const dataDir = tempDir()
   const database = await openSqlite({ dataDir, migrationsDir: SOURCE_MIGRATIONS_DIR, onQuery: (sql) => queries.push(sql) })
-  // The Prisma path, which other databases use (SQLite's own inbox reader is five queries by construction).
-  delete database.inbox
-  srv = await startServer({ ...noLimits, dataDir }, { database })
+  // The Prisma reader, which other databases use (SQLite's own inbox reader is five queries by construction).
+  srv = await startServer({ ...noLimits, dataDir }, { database: { ...database, inbox: new PrismaInboxReader(database.db) } })
 })
 afterAll(() => srv.close())
 

@@ -2,25 +2,25 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { PrismaBetterSqlite3 } from '@prisma/adapter-better-sqlite3'
 import { PrismaPg } from '@prisma/adapter-pg'
+import type { Db } from './client'
 import { PrismaClient as PostgresPrismaClient } from './generated/postgres/client'
 import { PrismaClient } from './generated/sqlite/client'
-import { PostgresMessageWriter, type MessageWriter } from './message-writer'
 import { migratePostgres } from './migrate-postgres'
 import { migrateSqlite, type MigrationReport } from './migrate-sqlite'
-import { SqliteMessageWriter } from './sqlite-message-writer'
-import { SqliteInboxReader, type InboxReader } from './sqlite-inbox'
+import type { DatabasePorts } from './ports'
+import { PrismaInboxReader } from './prisma/inbox'
+import { PostgresMessageWriter } from './prisma/writer'
+import { SqliteInboxReader } from './sqlite/inbox'
+import { SqliteMessageWriter } from './sqlite/writer'
 
-/** The Prisma client every service uses; the PostgreSQL client exposes the same model API. */
-export type Db = PrismaClient
-
-export interface Database {
+/**
+ * An open database: the Prisma client for everything else, and the engine's own implementations of
+ * the ports (chosen here, and only here).
+ */
+export interface Database extends DatabasePorts {
   db: Db
   engine: 'sqlite' | 'postgres'
   migrations: MigrationReport
-  /** The send path's writer; without one, the service layer writes through Prisma. */
-  writer?: MessageWriter
-  /** The inbox list's reader; without one, the service layer reads through Prisma. */
-  inbox?: InboxReader
   close(): Promise<void>
 }
 
@@ -95,6 +95,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     engine: 'postgres',
     migrations,
     writer: new PostgresMessageWriter(db),
+    inbox: new PrismaInboxReader(db),
     close: () => db.$disconnect(),
   }
 }

@@ -1,14 +1,12 @@
-import type { ConversationDto, MessageDto, UserDto } from '../../shared/dto'
-import type { Db } from '../db/database'
-import type { InboxReader } from '../db/sqlite-inbox'
+import type { ConversationDto } from '../../shared/dto'
+import { messageInclude, userSelect, type Db } from '../db/client'
+import { toConversationDto, toMessageDto } from '../db/mappers'
+import type { InboxReader } from '../db/ports'
 import { badRequest, forbidden, notFound } from '../errors'
-import { messageInclude, toConversationDto, toMessageDto, toUserDto, userSelect } from './mappers'
 import { isUniqueViolation } from './prisma-errors'
 import type { Actor } from './types'
 
 const CACHE_MAX = 10_000
-/** Ids per query where a list of ids cannot be avoided (SQLite's bound-value limit). */
-const CHUNK = 400
 
 /** "<lower id>:<higher id>": the unique key of a one-to-one conversation. */
 export const directKey = (a: number, b: number): string => (a < b ? `${a}:${b}` : `${b}:${a}`)
@@ -20,7 +18,7 @@ export class ConversationService {
 
   constructor(
     private readonly db: Db,
-    private readonly inbox?: InboxReader,
+    private readonly inbox: InboxReader,
   ) {}
 
   async participantsOf(conversationId: number): Promise<number[]> {
@@ -53,41 +51,10 @@ export class ConversationService {
     return rows.map((r) => r.user_id)
   }
 
-  /**
-   * The user's conversations, newest activity first, with participants, the latest message and the
-   * unread count. One indexed query finds the user's conversations; the rest are indexed look-ups by
-   * id, in chunks of CHUNK (SQLite binds a few hundred values per query at most): 6 queries up to
-   * CHUNK conversations, 5 more per CHUNK after. (Relation filters would be one query each, but become
-   * correlated subqueries that SQLite runs ~10x slower at a thousand conversations.)
-   */
+  /** The user's conversations, newest activity first, with participants, the latest message and the unread count. */
   async list(actor: Actor, userId: number): Promise<ConversationDto[]> {
     if (userId !== actor.user_id) throw forbidden('You can only list your own conversations.')
-    if (this.inbox) return this.inbox.list(userId)
-    const ids = (await this.db.conversationParticipant.findMany({ where: { user_id: userId }, select: { conversation_id: true } })).map((p) => p.conversation_id)
-    const conversations: { conversation_id: number; created_at: Date; updated_at: Date }[] = []
-    const participantsOf = new Map<number, UserDto[]>()
-    const latest = new Map<number, MessageDto>()
-    const unread = new Map<number, number>()
-    for (let i = 0; i < ids.length; i += CHUNK) {
-      const chunk = ids.slice(i, i + CHUNK)
-      const [rows, participants, latestIds, unreadCounts] = await Promise.all([
-        this.db.conversation.findMany({ where: { conversation_id: { in: chunk } }, select: { conversation_id: true, created_at: true, updated_at: true } }),
-        this.db.conversationParticipant.findMany({ where: { conversation_id: { in: chunk } }, select: { conversation_id: true, user: { select: userSelect } }, orderBy: { user_id: 'asc' } }),
-        this.db.message.groupBy({ by: ['conversation_id'], where: { conversation_id: { in: chunk } }, _max: { message_id: true } }),
-        this.db.message.groupBy({ by: ['conversation_id'], where: { conversation_id: { in: chunk }, is_read: false, sender_id: { not: userId } }, _count: { _all: true } }),
-      ])
-      conversations.push(...rows)
-      for (const p of participants) participantsOf.set(p.conversation_id, [...(participantsOf.get(p.conversation_id) ?? []), toUserDto(p.user)])
-      for (const g of unreadCounts) unread.set(g.conversation_id, g._count._all)
-      const messageIds = latestIds.map((g) => g._max.message_id).filter((id): id is number => id !== null)
-      if (messageIds.length > 0) {
-        for (const m of await this.db.message.findMany({ where: { message_id: { in: messageIds } }, include: messageInclude })) latest.set(m.conversation_id, toMessageDto(m))
-      }
-    }
-    conversations.sort((a, b) => b.updated_at.getTime() - a.updated_at.getTime() || b.conversation_id - a.conversation_id)
-    return conversations.map((c) =>
-      toConversationDto({ ...c, participants: (participantsOf.get(c.conversation_id) ?? []).map((user) => ({ user })) }, latest.get(c.conversation_id), unread.get(c.conversation_id) ?? 0),
-    )
+    return this.inbox.list(userId)
   }
 
   /** The one-to-one conversation of two users, made if absent; never two, even under concurrent calls. */
@@ -130,6 +97,6 @@ export class ConversationService {
       this.db.message.findFirst({ where: { conversation_id: conversationId }, orderBy: { message_id: 'desc' }, include: messageInclude }),
       this.db.message.count({ where: { conversation_id: conversationId, is_read: false, sender_id: { not: actor.user_id } } }),
     ])
-    return toConversationDto(c, latest ? toMessageDto(latest) : undefined, unread)
+    return toConversationDto({ ...c, participants: c.participants.map((p) => p.user) }, latest ? toMessageDto(latest) : undefined, unread)
   }
 }

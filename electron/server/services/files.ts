@@ -7,7 +7,7 @@ import { pipeline } from 'node:stream/promises'
 import type { UploadedFileDto } from '../../shared/dto'
 import { LIMITS } from '../../shared/limits'
 import type { AttachmentInput } from '../../shared/schemas'
-import type { Db } from '../db/database'
+import type { Db } from '../db/client'
 import { AppError, badRequest, forbidden, notFound } from '../errors'
 import type { Actor } from './types'
 

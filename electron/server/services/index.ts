@@ -1,9 +1,8 @@
 import path from 'node:path'
 import type { ServerConfig } from '../config'
 import type { TokenService } from '../auth/tokens'
-import type { Db } from '../db/database'
-import { PrismaMessageWriter, type MessageWriter } from '../db/message-writer'
-import type { InboxReader } from '../db/sqlite-inbox'
+import type { Db } from '../db/client'
+import type { DatabasePorts } from '../db/ports'
 import { InflightWrites } from '../lifecycle/inflight'
 import { AccountService } from './accounts'
 import { ConversationService } from './conversations'
@@ -22,7 +21,7 @@ export interface Services {
   writes: InflightWrites
 }
 
-export function createServices(deps: { db: Db; config: ServerConfig; tokens: TokenService; limits: RateLimiters; writer?: MessageWriter | undefined; inbox?: InboxReader | undefined }): Services {
+export function createServices(deps: DatabasePorts & { db: Db; config: ServerConfig; tokens: TokenService; limits: RateLimiters }): Services {
   const events = new ChatEvents()
   const writes = new InflightWrites()
   const conversations = new ConversationService(deps.db, deps.inbox)
@@ -30,7 +29,7 @@ export function createServices(deps: { db: Db; config: ServerConfig; tokens: Tok
   return {
     accounts: new AccountService(deps.db, deps.tokens, deps.limits),
     conversations,
-    messages: new MessageService(deps.db, conversations, files, events, deps.limits, writes, deps.writer ?? new PrismaMessageWriter(deps.db), deps.inbox),
+    messages: new MessageService(deps.db, conversations, files, events, deps.limits, writes, deps.writer, deps.inbox),
     files,
     events,
     writes,

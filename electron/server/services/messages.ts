@@ -2,9 +2,9 @@ import type { MessageDto, ReadStateDto } from '../../shared/dto'
 import type { SyncResult } from '../../shared/events'
 import { LIMITS } from '../../shared/limits'
 import type { AttachmentInput } from '../../shared/schemas'
-import type { Db } from '../db/database'
-import type { MessageWriter } from '../db/message-writer'
-import type { InboxReader } from '../db/sqlite-inbox'
+import { messageInclude, type Db } from '../db/client'
+import { toMessageDto } from '../db/mappers'
+import type { InboxReader, MessageWriter } from '../db/ports'
 import { AppError, badRequest, forbidden, notFound } from '../errors'
 import type { ResolvedAttachment } from './files'
 import type { InflightWrites } from '../lifecycle/inflight'
@@ -12,7 +12,6 @@ import { Batcher } from '../lifecycle/batcher'
 import { SerialQueue } from '../lifecycle/serial'
 import type { ConversationService } from './conversations'
 import type { FileService } from './files'
-import { messageInclude, toMessageDto, toUserDto } from './mappers'
 import { consume, type RateLimiters } from './rate-limits'
 import type { Actor, ChatEvents } from './types'
 
@@ -54,20 +53,13 @@ export class MessageService {
     private readonly limits: RateLimiters,
     private readonly writes: InflightWrites,
     private readonly writer: MessageWriter,
-    private readonly inbox?: InboxReader,
+    private readonly inbox: InboxReader,
   ) {}
 
   /** A page of history, ascending; `before` pages backwards by message_id. */
   async list(actor: Actor, conversationId: number, page: { limit?: number | undefined; before?: number | undefined }): Promise<MessageDto[]> {
     await this.conversations.assertParticipant(actor, conversationId)
-    if (this.inbox) return this.inbox.page(conversationId, page.before, page.limit ?? LIMITS.pageDefault)
-    const rows = await this.db.message.findMany({
-      where: { conversation_id: conversationId, ...(page.before ? { message_id: { lt: page.before } } : {}) },
-      orderBy: { message_id: 'desc' },
-      take: page.limit ?? LIMITS.pageDefault,
-      include: messageInclude,
-    })
-    return rows.reverse().map(toMessageDto)
+    return this.inbox.page(conversationId, page.before, page.limit ?? LIMITS.pageDefault)
   }
 
   /** Stores a message (REST and socket alike), then announces it; a repeated client_id returns the first. */
@@ -126,17 +118,18 @@ export class MessageService {
       fresh.forEach((i, n) => {
         const job = jobs[i]!
         const { message_id, attachment_ids } = stored[n]!
-        const message: MessageDto = {
+        // The row as stored, through the one mapper: the answer equals what a reader gets back.
+        const message = toMessageDto({
           message_id,
           conversation_id: job.conversationId,
           sender_id: job.actor.user_id,
           content: job.content,
-          created_at: now.toISOString(),
+          created_at: now,
           is_read: false,
           client_id: job.clientId,
-          sender: toUserDto(job.actor),
+          sender: job.actor,
           attachments: job.attachments.map((a, k) => ({ attachment_id: attachment_ids[k]!, message_id, ...a })),
-        }
+        })
         results[i] = { message, duplicate: false }
         this.events.emit('message_created', { message, participantIds: job.participantIds })
       })

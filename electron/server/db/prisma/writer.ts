@@ -1,43 +1,26 @@
-import type { Db } from './database'
-
-/** A message to store, with its attachments (already resolved to the sender's own uploads). */
-export interface NewMessage {
-  conversation_id: number
-  sender_id: number
-  content: string
-  client_id: string | null
-  attachments: { file_url: string; file_name: string; file_type: string; size: number }[]
-}
-
-export interface StoredMessage {
-  message_id: number
-  attachment_ids: number[]
-}
-
-/**
- * The hot path of sending: one transaction per batch. `existing` finds client_ids already stored
- * (retries); `insert` stores the batch, bumps the conversations, and returns the new ids in order.
- */
-export interface MessageWriter {
-  existing(keys: { sender_id: number; client_id: string }[]): Promise<{ sender_id: number; client_id: string; message_id: number }[]>
-  insert(messages: NewMessage[], at: Date): Promise<StoredMessage[]>
-}
+import type { Db, Tx } from '../client'
+import type { ClientKey, MessageWriter, NewMessage, StoredMessage } from '../ports'
 
 /** Through Prisma: works on every database Prisma drives (the PostgreSQL scale-out uses it). */
 export class PrismaMessageWriter implements MessageWriter {
   constructor(private readonly db: Db) {}
 
-  async existing(keys: { sender_id: number; client_id: string }[]) {
+  async existing(keys: ClientKey[]): Promise<(ClientKey & { message_id: number })[]> {
     if (keys.length === 0) return []
     const rows = await this.db.message.findMany({
       where: { sender_id: { in: [...new Set(keys.map((k) => k.sender_id))] }, client_id: { in: keys.map((k) => k.client_id) } },
       select: { message_id: true, sender_id: true, client_id: true },
     })
-    return rows.map((r) => ({ sender_id: r.sender_id, client_id: r.client_id as string, message_id: r.message_id }))
+    // The query matches every sender with every client_id asked: keep the pairs asked, in their order.
+    const found = new Map(rows.map((r) => [`${r.sender_id}|${r.client_id}`, r.message_id]))
+    return keys.flatMap((k) => {
+      const message_id = found.get(`${k.sender_id}|${k.client_id}`)
+      return message_id === undefined ? [] : [{ sender_id: k.sender_id, client_id: k.client_id, message_id }]
+    })
   }
 
   /** Runs first in each insert's transaction. */
-  protected async beforeInsert(_tx: Parameters<Parameters<Db['$transaction']>[0]>[0]): Promise<void> {}
+  protected async beforeInsert(_tx: Tx): Promise<void> {}
 
   insert(messages: NewMessage[], at: Date): Promise<StoredMessage[]> {
     return this.db.$transaction(async (tx) => {
@@ -68,7 +51,7 @@ export class PrismaMessageWriter implements MessageWriter {
 export class PostgresMessageWriter extends PrismaMessageWriter {
   static readonly LOCK_KEY = 0x5357_4244 // "SWBD"
 
-  protected override async beforeInsert(tx: Parameters<Parameters<Db['$transaction']>[0]>[0]): Promise<void> {
+  protected override async beforeInsert(tx: Tx): Promise<void> {
     await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${PostgresMessageWriter.LOCK_KEY})::text AS locked`)
   }
 }

@@ -1,40 +1,54 @@
 // The inbox list on SQLite, in five indexed queries whatever the number of conversations: Prisma 7
 // spends 25-50 µs of JavaScript per row read, which made a 1,000-conversation inbox take ~130 ms.
 import Database from 'better-sqlite3'
-import type { AttachmentDto, ConversationDto, MessageDto, UserDto } from '../../shared/dto'
+import type { AttachmentDto, ConversationDto, MessageDto, UserDto } from '../../../shared/dto'
+import { toInbox, toMessageDto, type ConversationRow } from '../mappers'
+import type { InboxReader } from '../ports'
 
-export interface InboxReader {
-  list(userId: number): ConversationDto[]
-  /** A page of a conversation's history, ascending; `before` pages backwards by message_id. */
-  page(conversationId: number, before: number | undefined, limit: number): MessageDto[]
+/** A message as SQLite returns it: is_read as 0/1, created_at as text, the sender's columns inline. */
+interface RawMessage {
+  message_id: number
+  conversation_id: number
+  sender_id: number
+  content: string
+  created_at: string | number
+  is_read: number
+  client_id: string | null
+  username: string
+  display_name: string
 }
 
-const iso = (value: string | number): string => new Date(value).toISOString()
-
-type MessageRow = Omit<MessageDto, 'sender' | 'attachments' | 'is_read' | 'created_at'> & { is_read: number; created_at: string; username: string; display_name: string }
-
-function toMessage(m: MessageRow, attachments: AttachmentDto[]): MessageDto {
-  return {
+const toMessage = (m: RawMessage, attachments: AttachmentDto[]): MessageDto =>
+  toMessageDto({
     message_id: m.message_id,
     conversation_id: m.conversation_id,
     sender_id: m.sender_id,
     content: m.content,
-    created_at: iso(m.created_at),
+    created_at: new Date(m.created_at),
     is_read: m.is_read === 1,
     client_id: m.client_id,
     sender: { user_id: m.sender_id, username: m.username, display_name: m.display_name },
     attachments,
+  })
+
+const byMessage = (rows: AttachmentDto[]): Map<number, AttachmentDto[]> => {
+  const files = new Map<number, AttachmentDto[]>()
+  for (const a of rows) {
+    const list = files.get(a.message_id)
+    if (list) list.push(a)
+    else files.set(a.message_id, [a])
   }
+  return files
 }
 
 const MESSAGE_COLUMNS = 'm.message_id, m.conversation_id, m.sender_id, m.content, m.created_at, m.is_read, m.client_id, u.username, u.display_name'
 
 export class SqliteInboxReader implements InboxReader {
   private readonly db: Database.Database
-  private readonly conversations: Database.Statement<[number], { conversation_id: number; created_at: string; updated_at: string }>
+  private readonly conversations: Database.Statement<[number], { conversation_id: number; created_at: string | number; updated_at: string | number }>
   private readonly participants: Database.Statement<[number], UserDto & { conversation_id: number }>
-  private readonly latest: Database.Statement<[number], MessageRow>
-  private readonly pageRows: Database.Statement<[number, number, number], MessageRow>
+  private readonly latest: Database.Statement<[number], RawMessage>
+  private readonly pageRows: Database.Statement<[number, number, number], RawMessage>
   private readonly pageAttachments: Database.Statement<[number, number, number], AttachmentDto>
   private readonly attachments: Database.Statement<[number], AttachmentDto>
   private readonly unread: Database.Statement<[number, number], { conversation_id: number; n: number }>
@@ -74,32 +88,25 @@ export class SqliteInboxReader implements InboxReader {
       WHERE p.user_id = ? GROUP BY m.conversation_id`)
   }
 
-  list(userId: number): ConversationDto[] {
+  async list(userId: number): Promise<ConversationDto[]> {
     const people = new Map<number, UserDto[]>()
     for (const { conversation_id, ...user } of this.participants.all(userId)) people.set(conversation_id, [...(people.get(conversation_id) ?? []), user])
-    const files = new Map<number, AttachmentDto[]>()
-    for (const a of this.attachments.all(userId)) files.set(a.message_id, [...(files.get(a.message_id) ?? []), a])
+    const files = byMessage(this.attachments.all(userId))
     const latest = new Map<number, MessageDto>()
     for (const m of this.latest.all(userId)) latest.set(m.conversation_id, toMessage(m, files.get(m.message_id) ?? []))
     const unread = new Map(this.unread.all(userId, userId).map((r) => [r.conversation_id, r.n]))
-    return this.conversations
-      .all(userId)
-      .map((c) => ({ ...c, created_at: iso(c.created_at), updated_at: iso(c.updated_at) }))
-      .sort((a, b) => b.updated_at.localeCompare(a.updated_at) || b.conversation_id - a.conversation_id)
-      .map((c) => ({
-        conversation_id: c.conversation_id,
-        created_at: c.created_at,
-        updated_at: c.updated_at,
-        participants: people.get(c.conversation_id) ?? [],
-        messages: latest.has(c.conversation_id) ? [latest.get(c.conversation_id)!] : [],
-        unread_count: unread.get(c.conversation_id) ?? 0,
-      }))
+    const conversations: ConversationRow[] = this.conversations.all(userId).map((c) => ({
+      conversation_id: c.conversation_id,
+      created_at: new Date(c.created_at),
+      updated_at: new Date(c.updated_at),
+      participants: people.get(c.conversation_id) ?? [],
+    }))
+    return toInbox(conversations, latest, unread)
   }
 
-  page(conversationId: number, before: number | undefined, limit: number): MessageDto[] {
+  async page(conversationId: number, before: number | undefined, limit: number): Promise<MessageDto[]> {
     const below = before ?? Number.MAX_SAFE_INTEGER
-    const files = new Map<number, AttachmentDto[]>()
-    for (const a of this.pageAttachments.all(conversationId, below, limit)) files.set(a.message_id, [...(files.get(a.message_id) ?? []), a])
+    const files = byMessage(this.pageAttachments.all(conversationId, below, limit))
     return this.pageRows
       .all(conversationId, below, limit)
       .reverse()

@@ -2,8 +2,8 @@
 // per batch. Measured: Prisma spends ~4 ms of JavaScript per send around ~1.4 ms of SQL; this path
 // spends tens of microseconds (bench/results.md).
 import Database from 'better-sqlite3'
-import type { MessageWriter, NewMessage, StoredMessage } from './message-writer'
-import { sqliteTimestamp } from './timestamps'
+import type { ClientKey, MessageWriter, NewMessage, StoredMessage } from '../ports'
+import { sqliteTimestamp } from '../timestamps'
 
 const BUSY_RETRY_MS = 2
 
@@ -34,11 +34,11 @@ export class SqliteMessageWriter implements MessageWriter {
     })
   }
 
-  async existing(keys: { sender_id: number; client_id: string }[]) {
+  existing(keys: ClientKey[]): Promise<(ClientKey & { message_id: number })[]> {
     return this.retrying(() =>
       keys.flatMap((k) => {
         const row = this.find.get(k.sender_id, k.client_id)
-        return row ? [{ ...k, message_id: row.message_id }] : []
+        return row ? [{ sender_id: k.sender_id, client_id: k.client_id, message_id: row.message_id }] : []
       }),
     )
   }
