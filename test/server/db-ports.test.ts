@@ -1,0 +1,437 @@
+// One contract for every implementation of the database ports (electron/server/db/ports.ts): SQLite's
+// prepared statements, and Prisma on the same SQLite file (and on PostgreSQL in the `postgres`
+// project). Each is held to concrete answers on a fixture with the awkward cases (attachments, an
+// empty conversation, read and unread from both sides, equal timestamps, both ends of the history, a
+// user with no conversations), and every answer must match SQLite's byte for byte.
+import { rmSync } from 'node:fs'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { SOURCE_MIGRATIONS_DIR } from '../../electron/server/config'
+import type { Db } from '../../electron/server/db/client'
+import { openPostgres, openSqlite, type Database } from '../../electron/server/db/database'
+import type { DatabasePorts, NewAttachment } from '../../electron/server/db/ports'
+import { PrismaInboxReader } from '../../electron/server/db/prisma/inbox'
+import { PrismaMessageWriter } from '../../electron/server/db/prisma/writer'
+import type { MessageDto } from '../../electron/shared/dto'
+import { databaseConfig, dropPostgresSchema, postgresSchemaFor, tempDir, TEST_POSTGRES } from '../helpers/server'
+
+type Engine = 'sqlite' | 'postgres'
+
+interface Implementation {
+  name: string
+  engine: Engine
+  ports(database: Database): DatabasePorts
+}
+
+const ownPorts = (database: Database): DatabasePorts => ({ writer: database.writer, inbox: database.inbox })
+const prismaPorts = (database: Database): DatabasePorts => ({ writer: new PrismaMessageWriter(database.db), inbox: new PrismaInboxReader(database.db) })
+
+/** The reference: what the desktop app and every single-machine server run. */
+const SQLITE: Implementation = { name: "SQLite's prepared statements", engine: 'sqlite', ports: ownPorts }
+const others: Implementation[] = [
+  { name: 'Prisma on the same SQLite file', engine: 'sqlite', ports: prismaPorts },
+  // What openPostgres chooses: Prisma, with the advisory-locked writer.
+  ...(TEST_POSTGRES ? [{ name: 'Prisma on PostgreSQL', engine: 'postgres' as const, ports: ownPorts }] : []),
+]
+const implementations = [SQLITE, ...others]
+
+// ---- the fixture ----
+
+const T0 = Date.UTC(2026, 0, 5, 9, 0, 0)
+const at = (seconds: number): Date => new Date(T0 + seconds * 1000)
+const iso = (seconds: number): string => at(seconds).toISOString()
+
+const USERS = { ada: 'Ada Lovelace', bob: 'bob', cy: 'Cy Twombly', dee: 'Dee Dee', eve: 'Eve (no conversations)' }
+type UserKey = keyof typeof USERS
+/** Created in this order; `quiet` is the activity time of a conversation without messages. */
+const CONVERSATIONS: { key: string; people: UserKey[]; quiet?: number }[] = [
+  { key: 'adaBob', people: ['ada', 'bob'] },
+  { key: 'adaCy', people: ['ada', 'cy'], quiet: 3 },
+  { key: 'bobCy', people: ['bob', 'cy'] },
+  { key: 'adaDee', people: ['ada', 'dee'] },
+  { key: 'group', people: ['dee', 'cy', 'bob', 'ada'] },
+]
+type ConversationKey = 'adaBob' | 'adaCy' | 'bobCy' | 'adaDee' | 'group'
+/** Inserted in this order, so ids interleave across conversations; `at` in seconds after T0. */
+const MESSAGES: { in: ConversationKey; from: UserKey; at: number; files?: number; client?: string }[] = [
+  { in: 'adaBob', from: 'ada', at: 0 }, // #1
+  { in: 'adaBob', from: 'bob', at: 1, files: 2 }, // #2
+  { in: 'bobCy', from: 'bob', at: 1 }, // #3
+  { in: 'adaBob', from: 'ada', at: 2 }, // #4: #4, #5 and #7 share a timestamp
+  { in: 'adaBob', from: 'ada', at: 2 }, // #5
+  { in: 'group', from: 'cy', at: 2 }, // #6
+  { in: 'adaBob', from: 'bob', at: 2, files: 3 }, // #7
+  { in: 'adaDee', from: 'dee', at: 3 }, // #8
+  { in: 'adaBob', from: 'bob', at: 3 }, // #9
+  { in: 'bobCy', from: 'cy', at: 4, files: 1 }, // #10
+  { in: 'adaBob', from: 'ada', at: 4 }, // #11
+  { in: 'adaDee', from: 'ada', at: 5 }, // #12: adaDee and adaBob end at the same time
+  { in: 'adaBob', from: 'bob', at: 5 }, // #13
+  { in: 'adaBob', from: 'ada', at: 5, client: 'ada-14' }, // #14
+  { in: 'bobCy', from: 'bob', at: 6 }, // #15
+  { in: 'group', from: 'dee', at: 7 }, // #16
+  { in: 'group', from: 'ada', at: 8, files: 2 }, // #17
+]
+/** [conversation, reader, read up to message #n]: as markRead does it. */
+const READS: [ConversationKey, UserKey, number][] = [
+  ['adaBob', 'bob', 11],
+  ['adaBob', 'ada', 7],
+  ['bobCy', 'cy', 3],
+  ['adaDee', 'ada', 8],
+  ['group', 'dee', 6],
+]
+const content = (n: number, from: UserKey): string => `#${n} from ${from}: “quoted”, <b>not bold</b> & ✓ 🙂`
+const attachment = (n: number, k: number): NewAttachment => ({
+  file_url: `/api/files/f${n}-${k}`,
+  file_name: `file ${k} of #${n}.${k % 2 ? 'png' : 'txt'}`,
+  file_type: k % 2 ? 'image/png' : 'text/plain; charset=utf-8',
+  size: 1000 * k + n,
+})
+
+interface Fixture {
+  user: Record<UserKey, number>
+  conversation: Record<ConversationKey, number>
+  /** The id of fixture message #n. */
+  message(n: number): number
+  /** The ids of fixture message #n's attachments, in order. */
+  attachments(n: number): number[]
+  lastMessageId: number
+  lastAttachmentId: number
+}
+
+/** Written through Prisma, which drives both engines the same way. */
+async function writeFixture(db: Db): Promise<Fixture> {
+  const user = {} as Record<UserKey, number>
+  for (const [key, display_name] of Object.entries(USERS) as [UserKey, string][]) {
+    user[key] = (await db.user.create({ data: { username: key, display_name, password_hash: 'not-a-hash', created_at: at(-3600) } })).user_id
+  }
+  const lastAt = (key: ConversationKey): number => Math.max(...MESSAGES.filter((m) => m.in === key).map((m) => m.at))
+  const conversation = {} as Record<ConversationKey, number>
+  for (const [i, c] of CONVERSATIONS.entries()) {
+    const key = c.key as ConversationKey
+    const created = await db.conversation.create({
+      data: {
+        direct_key: c.people.length === 2 ? `${key}-direct` : null,
+        created_at: at(-600 + i),
+        updated_at: at(c.quiet ?? lastAt(key)),
+        participants: { create: c.people.map((p) => ({ user_id: user[p], joined_at: at(-600 + i) })) },
+      },
+    })
+    conversation[key] = created.conversation_id
+  }
+  const ids: number[] = []
+  const files: number[][] = []
+  for (const [i, m] of MESSAGES.entries()) {
+    const n = i + 1
+    const row = await db.message.create({
+      data: {
+        conversation_id: conversation[m.in],
+        sender_id: user[m.from],
+        content: content(n, m.from),
+        created_at: at(m.at),
+        client_id: m.client ?? null,
+        attachments: { create: Array.from({ length: m.files ?? 0 }, (_, k) => attachment(n, k + 1)) },
+      },
+      include: { attachments: { orderBy: { attachment_id: 'asc' } } },
+    })
+    ids[n] = row.message_id
+    files[n] = row.attachments.map((a) => a.attachment_id)
+  }
+  for (const [key, reader, upTo] of READS) {
+    const where = { conversation_id: conversation[key], message_id: { lte: ids[upTo]! }, sender_id: { not: user[reader] } }
+    await db.message.updateMany({ where, data: { is_read: true } })
+    await db.conversationParticipant.update({ where: { conversation_id_user_id: { conversation_id: conversation[key], user_id: user[reader] } }, data: { last_read_message_id: ids[upTo]! } })
+  }
+  return {
+    user,
+    conversation,
+    message: (n) => ids[n]!,
+    attachments: (n) => files[n]!,
+    lastMessageId: ids[MESSAGES.length]!,
+    lastAttachmentId: Math.max(...files.flat()),
+  }
+}
+
+interface Opened {
+  database: Database
+  fixture: Fixture
+  close(): Promise<void>
+}
+
+/** A fresh database of the engine (a SQLite file, or a PostgreSQL schema of its own) holding the fixture. */
+async function openFixture(engine: Engine): Promise<Opened> {
+  const dataDir = tempDir()
+  const postgres = engine === 'postgres' ? databaseConfig(dataDir) : null
+  const database = postgres
+    ? await openPostgres({ url: postgres.databaseUrl!, migrationsDir: postgres.migrationsDir! })
+    : await openSqlite({ dataDir, migrationsDir: SOURCE_MIGRATIONS_DIR })
+  const fixture = await writeFixture(database.db)
+  return {
+    database,
+    fixture,
+    async close() {
+      await database.close()
+      if (postgres) await dropPostgresSchema(postgresSchemaFor(dataDir))
+      rmSync(dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+// One fixture per engine for the reads: the SQLite implementations read the very same file.
+const shared = new Map<Engine, Promise<Opened>>()
+const fixtureOf = (engine: Engine): Promise<Opened> => {
+  if (!shared.has(engine)) shared.set(engine, openFixture(engine))
+  return shared.get(engine)!
+}
+afterAll(async () => {
+  for (const opened of shared.values()) await (await opened).close()
+})
+
+const ids = (messages: MessageDto[]): number[] => messages.map((m) => m.message_id)
+
+// ---- the questions every implementation answers alike ----
+
+interface Question {
+  name: string
+  ask(ports: DatabasePorts): Promise<unknown>
+}
+
+function questions(f: Fixture): Question[] {
+  const list: Question[] = (Object.keys(USERS) as UserKey[]).map((u) => ({ name: `list(${u})`, ask: (p) => p.inbox.list(f.user[u]) }))
+  list.push({ name: 'list(a user id that does not exist)', ask: (p) => p.inbox.list(f.user.eve + 1000) })
+  // Every conversation, paged from the newest end, below every message id (its own and other
+  // conversations'), below the first and above the last, with limits of 1, 3 and more than all.
+  const befores = [undefined, 0, 1, ...MESSAGES.map((_, i) => f.message(i + 1)), f.lastMessageId + 1]
+  for (const c of CONVERSATIONS.map((x) => x.key as ConversationKey)) {
+    for (const before of befores) {
+      for (const limit of [1, 3, 50]) list.push({ name: `page(${c}, ${before}, ${limit})`, ask: (p) => p.inbox.page(f.conversation[c], before, limit) })
+    }
+  }
+  list.push({ name: 'page(a conversation that does not exist)', ask: (p) => p.inbox.page(f.conversation.group + 1000, undefined, 50) })
+  return list
+}
+
+// ---- the writes every implementation makes alike ----
+
+const T1 = at(60)
+const T2 = at(120)
+
+/** Batches through the writer on a fresh fixture, then what the readers see of them. */
+async function writeTranscript(impl: Implementation) {
+  const opened = await openFixture(impl.engine)
+  try {
+    const { fixture: f } = opened
+    const { writer, inbox } = impl.ports(opened.database)
+    const first = await writer.insert(
+      [
+        { conversation_id: f.conversation.adaBob, sender_id: f.user.ada, content: 'new from ada ✓', client_id: 'new-1', attachments: [attachment(100, 1), attachment(100, 2)] },
+        { conversation_id: f.conversation.bobCy, sender_id: f.user.cy, content: 'new from cy', client_id: null, attachments: [] },
+        // The same client_id from another sender is another message.
+        { conversation_id: f.conversation.adaBob, sender_id: f.user.bob, content: 'new from bob', client_id: 'new-1', attachments: [attachment(101, 1), attachment(101, 2), attachment(101, 3)] },
+      ],
+      T1,
+    )
+    const second = await writer.insert([{ conversation_id: f.conversation.group, sender_id: f.user.dee, content: 'retry me', client_id: 'dee-1', attachments: [attachment(102, 1)] }], T2)
+    // A batch holding a client_id already stored is refused whole: its fresh message is not stored either.
+    const refused = await writer
+      .insert(
+        [
+          { conversation_id: f.conversation.adaDee, sender_id: f.user.dee, content: 'never stored', client_id: 'dee-2', attachments: [attachment(103, 1)] },
+          { conversation_id: f.conversation.group, sender_id: f.user.dee, content: 'retry me', client_id: 'dee-1', attachments: [] },
+        ],
+        at(180),
+      )
+      .then(
+        () => 'stored',
+        () => 'refused',
+      )
+    const existing = await writer.existing([
+      { sender_id: f.user.ada, client_id: 'new-1' },
+      { sender_id: f.user.bob, client_id: 'ada-14' }, // bob never used it, though ada did
+      { sender_id: f.user.ada, client_id: 'ada-14' },
+      { sender_id: f.user.dee, client_id: 'dee-1' },
+      { sender_id: f.user.dee, client_id: 'dee-2' },
+      { sender_id: f.user.cy, client_id: 'never' },
+      { sender_id: f.user.bob, client_id: 'new-1' },
+    ])
+    return {
+      f,
+      first,
+      second,
+      refused,
+      existing,
+      existingOfNothing: await writer.existing([]),
+      adaBob: await inbox.page(f.conversation.adaBob, undefined, 4),
+      adaDee: await inbox.page(f.conversation.adaDee, undefined, 50),
+      bobCy: await inbox.page(f.conversation.bobCy, undefined, 2),
+      group: await inbox.page(f.conversation.group, undefined, 1),
+      bob: await inbox.list(f.user.bob),
+      dee: await inbox.list(f.user.dee),
+    }
+  } finally {
+    await opened.close()
+  }
+}
+type Transcript = Awaited<ReturnType<typeof writeTranscript>>
+const transcripts = new Map<string, Promise<Transcript>>()
+const transcriptOf = (impl: Implementation): Promise<Transcript> => {
+  if (!transcripts.has(impl.name)) transcripts.set(impl.name, writeTranscript(impl))
+  return transcripts.get(impl.name)!
+}
+/** The transcript without the fixture handles (those are inputs, not answers). */
+const answers = ({ f: _f, ...rest }: Transcript) => rest
+
+// ---- the contract ----
+
+describe.each(implementations)('$name', (impl) => {
+  let f: Fixture
+  let inbox: DatabasePorts['inbox']
+  beforeAll(async () => {
+    const opened = await fixtureOf(impl.engine)
+    f = opened.fixture
+    inbox = impl.ports(opened.database).inbox
+  })
+
+  it('lists a user’s conversations newest first (ties: higher id first), with participants, the latest message and unread counts', async () => {
+    const list = await inbox.list(f.user.ada)
+    expect(list.map((c) => c.conversation_id)).toEqual([f.conversation.group, f.conversation.adaDee, f.conversation.adaBob, f.conversation.adaCy])
+    expect(list.map((c) => c.updated_at)).toEqual([iso(8), iso(5), iso(5), iso(3)])
+    expect(list.map((c) => c.created_at)).toEqual([iso(-596), iso(-597), iso(-600), iso(-599)])
+    expect(list.map((c) => c.messages.map((m) => m.message_id))).toEqual([[f.message(17)], [f.message(12)], [f.message(14)], []])
+    expect(list.map((c) => c.unread_count)).toEqual([1, 0, 2, 0])
+    // Participants ascending by id, whatever order they joined in.
+    expect(list[0]!.participants).toEqual([
+      { user_id: f.user.ada, username: 'ada', display_name: 'Ada Lovelace' },
+      { user_id: f.user.bob, username: 'bob', display_name: 'bob' },
+      { user_id: f.user.cy, username: 'cy', display_name: 'Cy Twombly' },
+      { user_id: f.user.dee, username: 'dee', display_name: 'Dee Dee' },
+    ])
+    expect(list[0]!.messages[0]!.attachments.map((a) => a.attachment_id)).toEqual(f.attachments(17))
+    expect(list[2]!.messages[0]).toMatchObject({ client_id: 'ada-14', is_read: false, sender_id: f.user.ada, attachments: [] })
+
+    const bob = await inbox.list(f.user.bob)
+    expect(bob.map((c) => [c.conversation_id, c.unread_count])).toEqual([
+      [f.conversation.group, 2],
+      [f.conversation.bobCy, 1],
+      [f.conversation.adaBob, 1],
+    ])
+    expect((await inbox.list(f.user.dee)).map((c) => [c.conversation_id, c.unread_count])).toEqual([
+      [f.conversation.group, 1],
+      [f.conversation.adaDee, 1],
+    ])
+  })
+
+  it('lists nothing for a user without conversations, or one that does not exist', async () => {
+    expect(await inbox.list(f.user.eve)).toEqual([])
+    expect(await inbox.list(f.user.eve + 1000)).toEqual([])
+  })
+
+  it('pages history ascending from the newest end, through the middle, to the oldest end', async () => {
+    const c = f.conversation.adaBob
+    const m = f.message
+    expect(ids(await inbox.page(c, undefined, 4))).toEqual([m(9), m(11), m(13), m(14)])
+    // Below an id of this conversation, and below one of another conversation (#10 is bobCy's).
+    expect(ids(await inbox.page(c, m(9), 3))).toEqual([m(4), m(5), m(7)])
+    expect(ids(await inbox.page(c, m(10), 3))).toEqual([m(5), m(7), m(9)])
+    // The oldest end: a limit larger than what is left, then nothing below the first message.
+    expect(ids(await inbox.page(c, m(4), 50))).toEqual([m(1), m(2)])
+    expect(await inbox.page(c, m(1), 50)).toEqual([])
+    expect(ids(await inbox.page(c, undefined, 50))).toEqual([1, 2, 4, 5, 7, 9, 11, 13, 14].map(m))
+    expect(await inbox.page(f.conversation.adaCy, undefined, 50)).toEqual([])
+  })
+
+  it('gives each message its sender, its attachments in order, its read state and its exact time', async () => {
+    const [two] = await inbox.page(f.conversation.adaBob, f.message(4), 1)
+    expect(two).toEqual({
+      message_id: f.message(2),
+      conversation_id: f.conversation.adaBob,
+      sender_id: f.user.bob,
+      content: '#2 from bob: “quoted”, <b>not bold</b> & ✓ 🙂',
+      created_at: '2026-01-05T09:00:01.000Z',
+      is_read: true,
+      client_id: null,
+      sender: { user_id: f.user.bob, username: 'bob', display_name: 'bob' },
+      attachments: f.attachments(2).map((attachment_id, k) => ({ attachment_id, message_id: f.message(2), ...attachment(2, k + 1) })),
+    })
+    // Equal timestamps keep id order; read up to #11 from bob's side, #7 from ada's.
+    const middle = await inbox.page(f.conversation.adaBob, f.message(13), 5)
+    expect(middle.map((x) => [x.message_id, x.created_at, x.is_read])).toEqual([
+      [f.message(4), iso(2), true],
+      [f.message(5), iso(2), true],
+      [f.message(7), iso(2), true],
+      [f.message(9), iso(3), false],
+      [f.message(11), iso(4), true],
+    ])
+    expect(middle[2]!.attachments.map((a) => [a.attachment_id, a.file_name])).toEqual(f.attachments(7).map((id, k) => [id, attachment(7, k + 1).file_name]))
+  })
+
+  it('stores batches with their attachments, bumps the conversations, finds client_ids on retries, and refuses a repeated one whole', async () => {
+    const t = await transcriptOf(impl)
+    const { f: w } = t
+    const next = w.lastMessageId
+    const file = w.lastAttachmentId
+    expect(t.first).toEqual([
+      { message_id: next + 1, attachment_ids: [file + 1, file + 2] },
+      { message_id: next + 2, attachment_ids: [] },
+      { message_id: next + 3, attachment_ids: [file + 3, file + 4, file + 5] },
+    ])
+    expect(t.second).toEqual([{ message_id: next + 4, attachment_ids: [file + 6] }])
+    expect(t.refused).toBe('refused')
+    expect(t.adaDee.map((m) => m.content)).not.toContain('never stored')
+    expect(t.existing).toEqual([
+      { sender_id: w.user.ada, client_id: 'new-1', message_id: next + 1 },
+      { sender_id: w.user.ada, client_id: 'ada-14', message_id: w.message(14) },
+      { sender_id: w.user.dee, client_id: 'dee-1', message_id: next + 4 },
+      { sender_id: w.user.bob, client_id: 'new-1', message_id: next + 3 },
+    ])
+    expect(t.existingOfNothing).toEqual([])
+    // Read back: stored at the batch's time, unread, attachments as given.
+    expect(ids(t.adaBob)).toEqual([w.message(13), w.message(14), next + 1, next + 3])
+    expect(t.adaBob[2]).toEqual({
+      message_id: next + 1,
+      conversation_id: w.conversation.adaBob,
+      sender_id: w.user.ada,
+      content: 'new from ada ✓',
+      created_at: T1.toISOString(),
+      is_read: false,
+      client_id: 'new-1',
+      sender: { user_id: w.user.ada, username: 'ada', display_name: 'Ada Lovelace' },
+      attachments: [
+        { attachment_id: file + 1, message_id: next + 1, ...attachment(100, 1) },
+        { attachment_id: file + 2, message_id: next + 1, ...attachment(100, 2) },
+      ],
+    })
+    expect(t.adaBob[3]!.attachments.map((a) => a.attachment_id)).toEqual([file + 3, file + 4, file + 5])
+    expect(ids(t.bobCy)).toEqual([w.message(15), next + 2])
+    // Both bumped to T1 (a tie, so the higher id first), the group to T2.
+    expect(t.bob.map((c) => [c.conversation_id, c.updated_at, c.unread_count])).toEqual([
+      [w.conversation.group, T2.toISOString(), 3],
+      [w.conversation.bobCy, T1.toISOString(), 2],
+      [w.conversation.adaBob, T1.toISOString(), 2],
+    ])
+    expect(t.dee.map((c) => [c.conversation_id, c.updated_at])).toEqual([
+      [w.conversation.group, T2.toISOString()],
+      [w.conversation.adaDee, iso(5)],
+    ])
+  })
+})
+
+describe.each(others)('$name, against SQLite’s prepared statements', (impl) => {
+  it('answers every read byte for byte alike', async () => {
+    const [mine, reference] = await Promise.all([fixtureOf(impl.engine), fixtureOf(SQLITE.engine)])
+    const ports = impl.ports(mine.database)
+    const referencePorts = SQLITE.ports(reference.database)
+    const asked = questions(reference.fixture)
+    // Same fixture, same ids: ask each engine its own questions, compare in order.
+    const own = questions(mine.fixture)
+    expect(own.map((q) => q.name)).toEqual(asked.map((q) => q.name))
+    for (const [i, q] of asked.entries()) {
+      expect(JSON.stringify(await own[i]!.ask(ports)), q.name).toBe(JSON.stringify(await q.ask(referencePorts)))
+    }
+    expect(asked.length).toBeGreaterThan(300)
+  })
+
+  it('writes, and reads its writes back, byte for byte alike', async () => {
+    const [mine, reference] = await Promise.all([transcriptOf(impl), transcriptOf(SQLITE)])
+    expect(JSON.stringify(answers(mine))).toBe(JSON.stringify(answers(reference)))
+  })
+})
