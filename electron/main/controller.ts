@@ -14,7 +14,7 @@ import type { ErrorInfo } from '../shared/result'
 import type { Advertisement } from './discovery'
 import { startEmbeddedServer, type EmbeddedServer, type SpawnServer } from './host'
 import type { MessengerHandlers } from './ipc'
-import { notificationContent, shouldNotify, unreadTotal } from './notifications'
+import { notificationContent, UnreadCounts } from './notifications'
 import type { SettingsStore } from './settings'
 import type { TokenVault } from './token-vault'
 
@@ -53,7 +53,7 @@ export class DesktopController {
   private client: ChatClient | null = null
   private session: SessionInfo | null = null
   private activeConversationId: number | null = null
-  private readonly unread = new Map<number, number>()
+  private readonly unread = new UnreadCounts()
   private stopping = false
   private starting: Promise<void> = Promise.resolve()
 
@@ -143,14 +143,13 @@ export class DesktopController {
     ...this.chat,
     listConversations: async () => {
       const conversations = await this.chat.listConversations()
-      this.unread.clear()
-      for (const c of conversations) this.unread.set(c.conversation_id, c.unread_count)
+      this.unread.reset(conversations)
       this.updateBadge()
       return conversations
     },
     markAsRead: async (messageId, conversationId) => {
       await this.chat.markAsRead(messageId, conversationId)
-      this.unread.set(conversationId, 0)
+      this.unread.read(conversationId)
       this.updateBadge()
     },
     getStatus: async () => this.client?.status ?? ({ state: 'offline', pending: 0, failed: 0 } satisfies ConnectionStatus),
@@ -219,25 +218,20 @@ export class DesktopController {
 
   private onIncoming(message: MessageDto): void {
     const session = this.session
-    if (!session || message.sender_id === session.user.user_id) return
-    const attention = {
-      selfId: session.user.user_id,
-      windowFocused: this.deps.windowFocused(),
+    if (!session) return
+    // The window counts as in front only when focused: a visible window the user is not looking at still notifies.
+    const wants = this.unread.receive(message, {
+      userId: session.user.user_id,
       activeConversationId: this.activeConversationId,
+      windowShown: this.deps.windowFocused(),
       doNotDisturb: this.deps.settings.get().do_not_disturb,
-    }
-    const inView = attention.windowFocused && attention.activeConversationId === message.conversation_id
-    if (!inView) {
-      this.unread.set(message.conversation_id, (this.unread.get(message.conversation_id) ?? 0) + 1)
-      this.updateBadge()
-    }
-    if (shouldNotify(message, attention)) {
-      this.deps.notify({ ...notificationContent(message), onClick: () => this.openConversation(message.conversation_id) })
-    }
+    })
+    if (wants.countUnread) this.updateBadge()
+    if (wants.notify) this.deps.notify({ ...notificationContent(message), onClick: () => this.openConversation(message.conversation_id) })
   }
 
   private updateBadge(): void {
-    this.deps.setBadge(unreadTotal([...this.unread.values()].map((unread_count) => ({ unread_count }))))
+    this.deps.setBadge(this.unread.total)
   }
 
   private async closeSession(): Promise<void> {

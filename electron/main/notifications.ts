@@ -1,21 +1,5 @@
+import { attention, type Attention, type Viewer } from '../shared/attention'
 import type { ConversationDto, MessageDto } from '../shared/dto'
-
-export interface AttentionState {
-  /** The signed-in user. */
-  selfId: number
-  windowFocused: boolean
-  /** The conversation on screen, if any. */
-  activeConversationId: number | null
-  doNotDisturb: boolean
-}
-
-/** A message notifies when someone else sent it and it is not already in front of the user. */
-export function shouldNotify(message: MessageDto, state: AttentionState): boolean {
-  if (message.sender_id === state.selfId) return false
-  if (state.doNotDisturb) return false
-  const inView = state.windowFocused && state.activeConversationId === message.conversation_id
-  return !inView
-}
 
 const BODY_MAX = 140
 
@@ -33,9 +17,45 @@ export function notificationContent(message: MessageDto): { title: string; body:
   return { title: message.sender.display_name || message.sender.username, body }
 }
 
-/** The badge: unread messages across every conversation. */
-export function unreadTotal(conversations: Pick<ConversationDto, 'unread_count'>[]): number {
-  return conversations.reduce((sum, c) => sum + c.unread_count, 0)
+/**
+ * The badge's unread counts per conversation, with the newest message id known in each: a catch-up
+ * replaying what the list already counted neither counts nor notifies again.
+ */
+export class UnreadCounts {
+  private readonly byConversation = new Map<number, { unread: number; latest: number | null }>()
+
+  /** The server's counts, from the conversation list. */
+  reset(conversations: Pick<ConversationDto, 'conversation_id' | 'unread_count' | 'messages'>[]): void {
+    this.byConversation.clear()
+    for (const c of conversations) this.byConversation.set(c.conversation_id, { unread: c.unread_count, latest: c.messages[0]?.message_id ?? null })
+  }
+
+  /** Applies the shared rule to an incoming message (counting it if it asks to be) and says what it asks. */
+  receive(message: MessageDto, viewer: Omit<Viewer, 'latestKnownId'>): Attention {
+    const known = this.byConversation.get(message.conversation_id) ?? { unread: 0, latest: null }
+    const wants = attention(message, { ...viewer, latestKnownId: known.latest })
+    this.byConversation.set(message.conversation_id, {
+      unread: known.unread + (wants.countUnread ? 1 : 0),
+      latest: Math.max(known.latest ?? 0, message.message_id),
+    })
+    return wants
+  }
+
+  read(conversationId: number): void {
+    const known = this.byConversation.get(conversationId)
+    if (known) known.unread = 0
+  }
+
+  clear(): void {
+    this.byConversation.clear()
+  }
+
+  /** Unread messages across every conversation. */
+  get total(): number {
+    let sum = 0
+    for (const { unread } of this.byConversation.values()) sum += unread
+    return sum
+  }
 }
 
 export function trayTooltip(unread: number): string {

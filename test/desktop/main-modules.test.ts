@@ -6,7 +6,7 @@ import { appFilePath, isAppUrl, rendererLocation, serveAppFile } from '../../ele
 import { tempDir } from '../helpers/server'
 import { deepLinkFromArgv, parseDeepLink } from '../../electron/main/deep-links'
 import { registerIpcHandlers, type MessengerHandlers } from '../../electron/main/ipc'
-import { notificationContent, shouldNotify, trayTooltip, unreadTotal } from '../../electron/main/notifications'
+import { notificationContent, trayTooltip, UnreadCounts } from '../../electron/main/notifications'
 import { hardenSession, hardenWebContents, isSafeExternalUrl, rendererCsp, secureWebPreferences } from '../../electron/main/security'
 import type { MessageDto } from '../../electron/shared/dto'
 import { INVOKE_CHANNELS } from '../../electron/shared/ipc'
@@ -222,17 +222,39 @@ describe('deep links', () => {
   })
 })
 
-describe('notification policy', () => {
-  const base = { selfId: 1, windowFocused: true, activeConversationId: 3, doNotDisturb: false }
-  it.each([
-    ['a message in the conversation on screen', message(), base, false],
-    ['a message in another conversation', message({ conversation_id: 4 }), base, true],
-    ['a message while the window is not focused', message(), { ...base, windowFocused: false }, true],
-    ['a message while no conversation is open', message(), { ...base, activeConversationId: null }, true],
-    ['my own message from another device', message({ sender_id: 1 }), { ...base, windowFocused: false }, false],
-    ['anything in do-not-disturb', message({ conversation_id: 4 }), { ...base, doNotDisturb: true }, false],
-  ])('%s → %s', (_what, m, state, expected) => {
-    expect(shouldNotify(m, state)).toBe(expected)
+describe('notifications and the badge', () => {
+  // The rule itself (in view, notify, count, replays) is the shared one: test/shared/attention.test.ts.
+  const away = { userId: 1, activeConversationId: null, windowShown: false, doNotDisturb: false }
+  const listed = (conversation_id: number, unread_count: number, latest: number | null) => ({ conversation_id, unread_count, messages: latest === null ? [] : [message({ conversation_id, message_id: latest })] })
+
+  it('counts from the list the server gave, and not again what a catch-up replays', () => {
+    const unread = new UnreadCounts()
+    unread.reset([listed(3, 2, 50), listed(4, 0, null)])
+    expect(unread.total).toBe(2)
+    expect(unread.receive(message({ conversation_id: 3, message_id: 49 }), away)).toMatchObject({ replay: true, notify: false, countUnread: false })
+    expect(unread.receive(message({ conversation_id: 3, message_id: 50 }), away)).toMatchObject({ replay: true, notify: false })
+    expect(unread.total).toBe(2)
+    expect(unread.receive(message({ conversation_id: 3, message_id: 51 }), away)).toMatchObject({ notify: true, countUnread: true })
+    expect(unread.receive(message({ conversation_id: 4, message_id: 52 }), away)).toMatchObject({ notify: true, countUnread: true })
+    // The same message twice (a rewind after a reconnect) counts once.
+    expect(unread.receive(message({ conversation_id: 4, message_id: 52 }), away).countUnread).toBe(false)
+    expect(unread.total).toBe(4)
+  })
+
+  it('counts a conversation it never listed from its first message on, and forgets on read and on sign-out', () => {
+    const unread = new UnreadCounts()
+    unread.receive(message({ conversation_id: 7, message_id: 10 }), away)
+    unread.receive(message({ conversation_id: 7, message_id: 11, sender_id: 1 }), away) // mine, from another device
+    unread.receive(message({ conversation_id: 7, message_id: 12 }), { ...away, activeConversationId: 7, windowShown: true })
+    expect(unread.total).toBe(1)
+    unread.receive(message({ conversation_id: 8, message_id: 13 }), { ...away, doNotDisturb: true })
+    expect(unread.total).toBe(2)
+    unread.read(7)
+    expect(unread.total).toBe(1)
+    // Read, it is still known: its last message replayed does not count again.
+    expect(unread.receive(message({ conversation_id: 7, message_id: 12 }), away).countUnread).toBe(false)
+    unread.clear()
+    expect(unread.total).toBe(0)
   })
 
   it('says who wrote and a short plain preview', () => {
@@ -243,8 +265,7 @@ describe('notification policy', () => {
     expect(notificationContent(message({ content: '', attachments: [file, file] })).body).toBe('Sent 2 files')
   })
 
-  it('counts unread across conversations for the badge and tray', () => {
-    expect(unreadTotal([{ unread_count: 2 }, { unread_count: 0 }, { unread_count: 5 }])).toBe(7)
+  it('says how many are unread in the tray', () => {
     expect(trayTooltip(0)).toBe('Switchboard')
     expect(trayTooltip(1)).toBe('Switchboard: 1 unread message')
     expect(trayTooltip(7)).toBe('Switchboard: 7 unread messages')

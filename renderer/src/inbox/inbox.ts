@@ -2,6 +2,7 @@
 // per conversation, the outbox, presence, typing and the connection. One instance per signed-in user;
 // it listens to the MessengerApi and is the only thing that changes this state.
 import { computed, reactive, shallowRef, type ShallowRef } from 'vue'
+import { attention } from '../../../electron/shared/attention'
 import type { ConversationDto, MessageDto, ReadStateDto, UploadedFileDto, UserDto } from '../../../electron/shared/dto'
 import { LIMITS } from '../../../electron/shared/limits'
 import type { ConnectionStatus, MessengerApi, PendingMessageDto } from '../../../electron/shared/messenger-api'
@@ -129,24 +130,17 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
   function onMessage(message: MessageDto): void {
     const h = histories.get(message.conversation_id)
     if (h) h.value = { ...h.value, items: mergeMessages(h.value.items, [message]) }
-    const known = conversations.value.some((c) => c.conversation_id === message.conversation_id)
+    const known = conversations.value.find((c) => c.conversation_id === message.conversation_id)
     if (!known) {
       // A conversation someone else started: fetch the list again to learn its participants.
       void refresh()
       return
     }
     const fromOther = message.sender_id !== me.user_id
-    const inView = state.activeId === message.conversation_id && isVisible()
-    updateConversation(message.conversation_id, (c) => {
-      // A message at or before the latest one the list knows (a catch-up replaying it) is already counted.
-      const newer = !c.messages[0] || c.messages[0].message_id < message.message_id
-      return {
-        ...c,
-        messages: newer ? [message] : c.messages,
-        unread_count: newer && fromOther && !inView && !message.is_read ? c.unread_count + 1 : c.unread_count,
-      }
-    })
-    if (fromOther && inView) void markSeen(message.conversation_id)
+    const wants = attention(message, { userId: me.user_id, activeConversationId: state.activeId, windowShown: isVisible(), latestKnownId: known.messages[0]?.message_id ?? null })
+    // A replay (a catch-up bringing a message the list already has) is neither the latest nor unread again.
+    updateConversation(message.conversation_id, (c) => ({ ...c, messages: wants.replay ? c.messages : [message], unread_count: c.unread_count + (wants.countUnread ? 1 : 0) }))
+    if (fromOther && wants.inView) void markSeen(message.conversation_id)
     if (fromOther) stopTyping(message.conversation_id, message.sender_id)
   }
 
