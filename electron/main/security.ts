@@ -1,6 +1,6 @@
-// Electron's security checklist, applied in one place: hardened webPreferences, a strict CSP, no
+// Electron's security checklist (the window's webPreferences are in window.ts): a strict CSP, no
 // navigation, no new windows, no permissions but notifications, external links only when safe.
-import type { BrowserWindowConstructorOptions, Session, WebContents } from 'electron'
+import type { Session, WebContents } from 'electron'
 
 /** The renderer loads everything from the app itself; connect-src widens to the chat server's origin. */
 export function rendererCsp(serverOrigin: string | null): string {
@@ -18,24 +18,6 @@ export function rendererCsp(serverOrigin: string | null): string {
     "form-action 'none'",
     "frame-ancestors 'none'",
   ].join('; ')
-}
-
-export function secureWebPreferences(preload: string): NonNullable<BrowserWindowConstructorOptions['webPreferences']> {
-  return {
-    preload,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    experimentalFeatures: false,
-    webviewTag: false,
-    navigateOnDragDrop: false,
-    safeDialogs: true,
-    spellcheck: true,
-  }
 }
 
 /** Only plain web links leave the app, and only to the system browser. */

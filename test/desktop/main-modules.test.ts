@@ -7,7 +7,9 @@ import { tempDir } from '../helpers/server'
 import { deepLinkFromArgv, parseDeepLink } from '../../electron/main/deep-links'
 import { registerIpcHandlers, type MessengerHandlers } from '../../electron/main/ipc'
 import { notificationContent, trayTooltip, UnreadCounts } from '../../electron/main/notifications'
-import { hardenSession, hardenWebContents, isSafeExternalUrl, rendererCsp, secureWebPreferences } from '../../electron/main/security'
+import { hardenSession, hardenWebContents, isSafeExternalUrl, rendererCsp } from '../../electron/main/security'
+import { hardenedPreferences } from './hardened-preferences'
+import { mainWindowPreferences } from './window-preferences'
 import type { MessageDto } from '../../electron/shared/dto'
 import { INVOKE_CHANNELS } from '../../electron/shared/ipc'
 
@@ -78,18 +80,8 @@ describe('the app:// scheme', () => {
 })
 
 describe('window hardening', () => {
-  it('asks Electron for an isolated, sandboxed renderer without Node', () => {
-    expect(secureWebPreferences('/app/preload.js')).toMatchObject({
-      preload: '/app/preload.js',
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInWorker: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-    })
+  it('creates the window isolated and sandboxed, without Node, with every hardened preference', async () => {
+    expect(await mainWindowPreferences('/app/out/main')).toEqual(hardenedPreferences('/app/out/main'))
   })
 
   it('has a CSP with no remote code and only the chat server to talk to', () => {
