@@ -1,4 +1,8 @@
+import { EventEmitter } from 'node:events'
+import path from 'node:path'
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
+import { rendererCsp } from '../../electron/main/security'
+import { hardenedPreferences } from './hardened-preferences'
 import type { MessageDto } from '../../electron/shared/dto'
 import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../electron/shared/ipc'
 import { person } from '../helpers/api'
@@ -84,6 +88,42 @@ describe('the Electron shell', () => {
     frame.url = 'file:///tmp/renderer/index.html'
     expect(await invoke(e, INVOKE_CHANNELS.getSetup)).toMatchObject({ ok: false, error: { code: 'forbidden' } })
     frame.url = 'app://switchboard/index.html'
+  })
+
+  it('wires the hardening in: the window’s preferences, the CSP and permissions of the session, every web contents, external links', async () => {
+    const e = await boot()
+    let serverUrl: string | null = null
+    await until('the host’s address', async () => !!(serverUrl = (await invoke(e, INVOKE_CHANNELS.getSetup)).value.server_url))
+    // The one window takes the secure preferences, all of them.
+    const prefs = e.windows[0].options.webPreferences
+    expect(prefs).toEqual(hardenedPreferences(path.join(path.dirname(prefs.preload), '../main')))
+    // The default session puts the CSP for the current server on every response and grants notifications only.
+    const onHeaders = e.sessionMock.webRequest.onHeadersReceived.mock.calls[0]![0] as (d: unknown, cb: (r: { responseHeaders: Record<string, string[]> }) => void) => void
+    let headers: Record<string, string[]> = {}
+    onHeaders({ responseHeaders: { 'X-Other': ['1'] } }, (r) => (headers = r.responseHeaders))
+    expect(headers).toEqual({ 'X-Other': ['1'], 'Content-Security-Policy': [rendererCsp(serverUrl)] })
+    const onPermission = e.sessionMock.setPermissionRequestHandler.mock.calls[0]![0] as (c: unknown, p: string, cb: (ok: boolean) => void) => void
+    const granted = ['media', 'geolocation', 'notifications'].filter((p) => {
+      let ok = false
+      onPermission(null, p, (answer) => (ok = answer))
+      return ok
+    })
+    expect(granted).toEqual(['notifications'])
+    // Every web contents Electron creates is hardened: no navigation away, no webview, no new window.
+    const contents = Object.assign(new EventEmitter(), { setWindowOpenHandler: vi.fn() })
+    e.mock.app.emit('web-contents-created', {}, contents)
+    const refused = (event: string, url?: string): boolean => {
+      const attempt = { preventDefault: vi.fn() }
+      contents.emit(event, attempt, url)
+      return attempt.preventDefault.mock.calls.length > 0
+    }
+    expect([refused('will-navigate', 'https://evil.example/'), refused('will-redirect', 'file:///etc/passwd'), refused('will-attach-webview')]).toEqual([true, true, true])
+    const open = contents.setWindowOpenHandler.mock.calls[0]![0] as (d: { url: string }) => { action: string }
+    expect([open({ url: 'file:///etc/passwd' }), open({ url: 'https://example.com/doc' })]).toEqual([{ action: 'deny' }, { action: 'deny' }])
+    // External links reach the system browser only when safe, from a new window or from the inbox.
+    expect(await invoke(e, INVOKE_CHANNELS.openExternal, ['javascript:alert(1)'])).toMatchObject({ ok: false, error: { code: 'bad_request' } })
+    expect(await invoke(e, INVOKE_CHANNELS.openExternal, ['https://example.com/help'])).toMatchObject({ ok: true })
+    expect(e.mock.shell.openExternal.mock.calls).toEqual([['https://example.com/doc'], ['https://example.com/help']])
   })
 
   it('quits at once when another instance holds the lock, opening nothing', async () => {
