@@ -1,6 +1,7 @@
-// What the desktop app does for the renderer: host or join a server, sign in, and forward chat
-// operations to ChatClient; events come back to the window, to native notifications and to the badge.
-// Electron reaches it only through the dependencies it is given, so it runs (and is tested) in Node.
+// What the desktop app does for the renderer: choose to host (HostManager) or join a server, sign in,
+// and forward chat operations to ChatClient; events come back to the window, to native notifications
+// and to the badge. Electron reaches it only through the dependencies it is given, so it runs (and is
+// tested) in Node.
 import { createHash } from 'node:crypto'
 import path from 'node:path'
 import { ChatClient } from '../client/chat-client'
@@ -12,7 +13,8 @@ import { EVENT_CHANNELS } from '../shared/ipc'
 import type { ConnectionStatus, Credentials, DiscoveredServer, Preferences, Registration, ServerSetup, SessionInfo } from '../shared/messenger-api'
 import type { ErrorInfo } from '../shared/result'
 import type { Advertisement } from './discovery'
-import { startEmbeddedServer, type EmbeddedServer, type SpawnServer } from './host'
+import type { SpawnServer } from './host'
+import { HostManager } from './host-manager'
 import type { MessengerHandlers } from './ipc'
 import { notificationContent, UnreadCounts } from './notifications'
 import type { SettingsStore } from './settings'
@@ -47,17 +49,33 @@ type Failure = Error & { info: ErrorInfo }
 const fail = (code: ErrorInfo['code'], message: string): Failure => Object.assign(new Error(message), { info: { code, message } })
 
 export class DesktopController {
-  private host: EmbeddedServer | null = null
-  private advertisement: Advertisement | null = null
+  private readonly hosting: HostManager
   private serverUrl: string | null = null
   private client: ChatClient | null = null
   private session: SessionInfo | null = null
   private activeConversationId: number | null = null
   private readonly unread = new UnreadCounts()
-  private stopping = false
   private starting: Promise<void> = Promise.resolve()
 
-  constructor(private readonly deps: ControllerDeps) {}
+  constructor(private readonly deps: ControllerDeps) {
+    this.hosting = new HostManager({
+      spawnServer: deps.spawnServer,
+      dataDir: path.join(deps.userDataDir, 'server'),
+      ...(deps.migrationsDir ? { migrationsDir: deps.migrationsDir } : {}),
+      preferences: () => {
+        const settings = deps.settings.get()
+        return { port: settings.host_port, name: settings.host_name }
+      },
+      advertise: (server) => deps.discovery.advertise(server),
+      lanAddresses: () => deps.lanAddresses(),
+      hostName: () => deps.hostName(),
+      version: deps.version,
+      log: deps.log,
+    })
+    this.hosting.events.on('restarted', (url) => {
+      this.switchServer(url).catch((error: unknown) => deps.log.warn('restart failed', { error: String(error) }))
+    })
+  }
 
   /** Restores the last set-up and session. Nothing set up yet: host on this computer, the app's default. */
   start(): Promise<void> {
@@ -84,12 +102,10 @@ export class DesktopController {
   }
 
   async stop(): Promise<void> {
-    this.stopping = true
     // Quitting while still starting: let the start finish, so no server process is left behind.
     await this.starting.catch(() => {})
     await this.client?.close()
-    await this.advertisement?.stop()
-    await this.host?.stop()
+    await this.hosting.close()
   }
 
   /** After the computer wakes: fresh connection, catch-up, outbox. */
@@ -127,7 +143,7 @@ export class DesktopController {
       const origin = new URL(url).origin
       const health = await (this.deps.fetch ?? fetch)(`${origin}/api/health`).then((r) => r.ok, () => false)
       if (!health) throw fail('unavailable', `No Switchboard server answers at ${origin}.`)
-      await this.stopHost()
+      await this.hosting.stop()
       await this.switchServer(origin)
       await this.deps.settings.update({ mode: 'join', join_url: origin })
       return this.setup()
@@ -170,13 +186,7 @@ export class DesktopController {
 
   private setup(): ServerSetup {
     const settings = this.deps.settings.get()
-    const lan = settings.mode === 'host' && settings.lan && this.host !== null
-    return {
-      mode: settings.mode,
-      lan: settings.lan,
-      server_url: this.serverUrl,
-      lan_urls: lan && this.host ? this.deps.lanAddresses().map((a) => `http://${a}:${this.host!.port}`) : [],
-    }
+    return { mode: settings.mode, lan: settings.lan, server_url: this.serverUrl, lan_urls: settings.mode === 'host' ? this.hosting.lanUrls() : [] }
   }
 
   private requireServer(): string {
@@ -253,35 +263,6 @@ export class DesktopController {
   }
 
   private async startHost(lan: boolean): Promise<void> {
-    await this.stopHost()
-    const settings = this.deps.settings.get()
-    const options = { dataDir: path.join(this.deps.userDataDir, 'server'), lan, ...(this.deps.migrationsDir ? { migrationsDir: this.deps.migrationsDir } : {}) }
-    let host: EmbeddedServer
-    try {
-      host = await startEmbeddedServer(this.deps.spawnServer, { ...options, port: settings.host_port })
-    } catch (error) {
-      if (!/EADDRINUSE/.test(String(error))) throw fail('internal', (error as Error).message)
-      // The usual port is taken: any free port will do for this run.
-      host = await startEmbeddedServer(this.deps.spawnServer, { ...options, port: 0 })
-    }
-    this.host = host
-    host.onExit((code) => {
-      if (this.stopping || this.host !== host) return
-      this.deps.log.warn('embedded server stopped unexpectedly; restarting', { code })
-      this.host = null
-      void this.startHost(lan).catch((error: unknown) => this.deps.log.warn('restart failed', { error: String(error) }))
-    })
-    if (lan) {
-      this.advertisement = this.deps.discovery.advertise({ name: settings.host_name ?? this.deps.hostName(), port: host.port, version: this.deps.version })
-    }
-    await this.switchServer(host.url)
-  }
-
-  private async stopHost(): Promise<void> {
-    await this.advertisement?.stop()
-    this.advertisement = null
-    const host = this.host
-    this.host = null
-    await host?.stop()
+    await this.switchServer(await this.hosting.start(lan))
   }
 }
