@@ -1,27 +1,19 @@
 import type { MessageDto, UserDto } from '../../shared/dto'
+import { Emitter } from '../../shared/emitter'
 
 /** The authenticated caller of a route or socket event. */
 export type Actor = UserDto
 
 /** What the service layer announces after a write is committed; the socket layer broadcasts it. */
-export interface ChatEventMap {
+export type ChatEventMap = {
   message_created: { message: MessageDto; participantIds: number[] }
   message_read: { message: MessageDto; participantIds: number[] }
 }
 
 export type ChatEventName = keyof ChatEventMap
 
-export class ChatEvents {
-  private listeners: { [K in ChatEventName]: ((event: ChatEventMap[K]) => void)[] } = { message_created: [], message_read: [] }
-
-  on<K extends ChatEventName>(name: K, listener: (event: ChatEventMap[K]) => void): () => void {
-    this.listeners[name].push(listener)
-    return () => {
-      this.listeners[name] = this.listeners[name].filter((l) => l !== listener) as never
-    }
-  }
-
-  emit<K extends ChatEventName>(name: K, event: ChatEventMap[K]): void {
-    for (const listener of this.listeners[name]) listener(event)
-  }
-}
+/**
+ * The shared emitter: a listener that throws (a broadcast) no longer fails the write that was
+ * already committed, nor the other messages of its batch; its error is thrown again on its own.
+ */
+export class ChatEvents extends Emitter<ChatEventMap> {}
