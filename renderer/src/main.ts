@@ -6,5 +6,7 @@ import './main.css'
 
 const app = createApp(App)
 app.use(ui)
-provideMessenger(app, resolveMessenger())
-app.mount('#app')
+void resolveMessenger().then((messenger) => {
+  provideMessenger(app, messenger)
+  app.mount('#app')
+})

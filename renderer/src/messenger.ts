@@ -1,10 +1,11 @@
 // The one door to the app: window.messenger (the desktop bridge) when the preload put it there,
-// otherwise the web client's adapter over ChatClient talking to the page's own server.
+// otherwise the web client's adapter over ChatClient talking to the page's own server. The adapter
+// (and socket.io-client with it) is a chunk of its own, loaded only in the browser: the desktop
+// renderer never runs it.
 import { inject, type App, type InjectionKey } from 'vue'
 import { messengerFromBridge } from '../../electron/shared/bridge-client'
 import type { MessengerBridge } from '../../electron/shared/ipc'
 import type { MessengerApi } from '../../electron/shared/messenger-api'
-import { createWebMessenger } from '../../electron/client/web-messenger'
 
 declare global {
   interface Window {
@@ -19,8 +20,9 @@ export function isDesktop(): boolean {
   return typeof window !== 'undefined' && !!window.messenger
 }
 
-export function resolveMessenger(): MessengerApi {
+export async function resolveMessenger(): Promise<MessengerApi> {
   if (window.messenger) return messengerFromBridge(window.messenger)
+  const { createWebMessenger } = await import('../../electron/client/web-messenger')
   return createWebMessenger({
     origin: window.location.origin,
     storage: window.localStorage,

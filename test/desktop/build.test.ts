@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import vm from 'node:vm'
 import { parse } from 'yaml'
@@ -35,6 +35,20 @@ describe('electron-vite build', () => {
     vm.runInNewContext(readFileSync(preload, 'utf8'), { require: sandboxRequire, module, exports: module.exports })
     expect(exposed.map(([key]) => key)).toEqual(['messenger'])
     expect(Object.keys(exposed[0]![1]).sort()).toEqual([...Object.keys(INVOKE_CHANNELS), ...Object.keys(EVENT_CHANNELS)].sort())
+  })
+
+  it('leaves socket.io-client out of the renderer the desktop app loads: the web adapter is a chunk fetched only in a browser', () => {
+    const html = readFileSync(path.join(OUT, 'renderer/index.html'), 'utf8')
+    const entry = /<script type="module"[^>]*src="\.\/(assets\/[^"]+\.js)"/.exec(html)![1]!
+    // What index.html loads up front: the entry and the chunks it preloads.
+    const upFront = [entry, ...[...html.matchAll(/<link rel="modulepreload"[^>]*href="\.\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]!)]
+    const socketIo = (file: string): boolean => /engine\.io|EIO=|socket\.io/.test(readFileSync(path.join(OUT, 'renderer', file), 'utf8'))
+    expect(upFront.filter(socketIo)).toEqual([])
+    // …and it is in the build all the same, in the chunk the entry imports dynamically.
+    const chunks = readdirSync(path.join(OUT, 'renderer/assets')).filter((f) => f.endsWith('.js')).map((f) => `assets/${f}`)
+    const lazy = chunks.filter((f) => !upFront.includes(f) && socketIo(f))
+    expect(lazy).toHaveLength(1)
+    expect(readFileSync(path.join(OUT, 'renderer', entry), 'utf8')).toContain(lazy[0]!.slice('assets/'.length))
   })
 
   it('keeps Electron out of the server bundle', () => {
