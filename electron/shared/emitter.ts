@@ -1,5 +1,5 @@
-// The one event emitter of every process: a typed wrapper over mitt (tiny, runs in Node, browsers and
-// the sandboxed preload alike). `on` returns the unsubscribe, as the MessengerApi's listeners do.
+// The one event emitter of every process: a typed wrapper over mitt (tiny, with no dependencies, so it
+// runs in Node and browsers alike). `on` returns the unsubscribe, as the MessengerApi's listeners do.
 import mitt, { type Emitter as Mitt } from 'mitt'
 
 /** What to do with an error a listener threw. */
