@@ -1,6 +1,6 @@
 // Host mode: the embedded server runs in a process of its own (Electron recommends a utilityProcess
 // for a standalone Node server with SQLite), out of the way of the window's main process.
-import type { ChildMessage } from '../server/cli'
+import type { ChildMessage, ParentMessage } from '../shared/host-messages'
 import { Emitter } from '../shared/emitter'
 
 /** The little the launcher needs of a child process; utilityProcess and child_process.fork both fit. */
@@ -77,7 +77,7 @@ export function startEmbeddedServer(spawn: SpawnServer, options: HostOptions): P
         onExit: (listener) => exits.on('exit', listener),
         async stop(timeoutMs = 10_000) {
           if (exited) return
-          child.postMessage({ type: 'stop' })
+          child.postMessage({ type: 'stop' } satisfies ParentMessage)
           const timedOut = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), timeoutMs))
           if ((await Promise.race([exitedPromise, timedOut])) === 'timeout') {
             child.kill()

@@ -1,11 +1,10 @@
 // The server's one entry: `npm run serve -- --host 127.0.0.1 --port 3000 --data <dir>` for the headless
 // server, and the process the desktop app starts in host mode (an Electron utilityProcess, or a
 // child_process.fork), which it tells when it is ready and asks to stop.
+import type { ChildMessage, ParentMessage } from '../shared/host-messages'
 import { configFromCli } from './config'
 import { createServer } from './create-server'
 
-type ParentMessage = { type: 'stop' }
-export type ChildMessage = { type: 'ready'; url: string } | { type: 'error'; message: string }
 
 interface ParentPort {
   postMessage(message: unknown): void
