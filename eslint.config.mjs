@@ -1,5 +1,6 @@
 // @ts-check
 import js from '@eslint/js'
+import pluginVue from 'eslint-plugin-vue'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
@@ -11,6 +12,20 @@ export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', 'electron/server/db/generated/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  // The renderer's single-file components, their templates included, with TypeScript in <script setup>.
+  ...pluginVue.configs['flat/recommended'],
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'] }, globals: globals.browser },
+    rules: {
+      // User text is rendered as text, never as HTML.
+      'vue/no-v-html': 'error',
+      'vue/no-v-text-v-html-on-component': 'error',
+      // Layout is the formatter's business; the templates keep a component's attributes on one line.
+      'vue/max-attributes-per-line': 'off',
+      'vue/singleline-html-element-content-newline': 'off',
+    },
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -24,7 +39,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         paths: [electron],
         patterns: [
-          layer('electron/shared is the contract every process imports: it may import only zod and itself.')(['../*', 'node:*', 'electron/*', '@prisma/*', 'socket.io*', 'fastify*', 'vue', '@nuxt/*']),
+          layer('electron/shared is the contract every process imports: it may import only zod, mitt and itself.')(['../*', 'node:*', 'electron/*', '@prisma/*', 'socket.io*', 'fastify*', 'vue', '@nuxt/*']),
         ],
       }],
     },
@@ -43,12 +58,36 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': ['error', {
         paths: [electron],
-        patterns: [layer('ChatClient runs in Node and in browsers: it may import only electron/shared.')(['**/server/*', '**/main/*', '**/preload/*', '**/renderer/*', 'electron/*', '@prisma/*', 'fastify*'])],
+        patterns: [layer('ChatClient runs in Node and in browsers: it may import only electron/shared (files and other Node-only stores belong to electron/main).')(['**/server/*', '**/main/*', '**/preload/*', '**/renderer/*', 'electron/*', '@prisma/*', 'fastify*', 'node:*'])],
       }],
     },
   },
   {
-    files: ['renderer/**/*.ts', 'renderer/**/*.mts'],
+    files: ['electron/main/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [layer('The shell hosts the server as a separate process (cli.ts) and talks to it through ChatClient: it may import electron/shared and electron/client, never the server or the renderer.')(['**/server/*', '**/renderer/*', '**/preload/*', '@prisma/*', 'fastify*'])],
+      }],
+      'no-restricted-syntax': ['error', {
+        selector: "NewExpression[callee.name='BrowserWindow']",
+        message: 'The app has one window, made in electron/main/window.ts with the hardened webPreferences written out there.',
+      }],
+    },
+  },
+  {
+    files: ['electron/main/window.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
+  {
+    files: ['electron/preload/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [layer('The sandboxed preload can require only electron: it may import electron/shared (bundled into it) and nothing else of ours or of Node.')(['**/server/*', '**/client/*', '**/main/*', '**/renderer/*', 'node:*', '@prisma/*', 'fastify*', 'socket.io*'])],
+      }],
+    },
+  },
+  {
+    files: ['renderer/**/*.ts', 'renderer/**/*.mts', 'renderer/**/*.vue'],
     ignores: ['renderer/vite.plugins.mts'],
     rules: {
       'no-restricted-imports': ['error', {

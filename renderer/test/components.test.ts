@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { nextTick } from 'vue'
-import Composer from '../src/inbox/Composer.vue'
+import MessageComposer from '../src/inbox/MessageComposer.vue'
 import ConversationList from '../src/inbox/ConversationList.vue'
 import { createInbox } from '../src/inbox/inbox'
 import MessageBubble from '../src/inbox/MessageBubble.vue'
@@ -46,11 +46,11 @@ describe('MessageBubble', () => {
   })
 })
 
-describe('Composer', () => {
+describe('MessageComposer', () => {
   const setup = () => {
     const sent: [string, unknown[]][] = []
     const typing: boolean[] = []
-    const w = mountUi(Composer, { upload: async () => ({}), onSend: (c: string, a: unknown[]) => sent.push([c, a]), onTyping: (t: boolean) => typing.push(t) })
+    const w = mountUi(MessageComposer, { upload: async () => ({}), onSend: (c: string, a: unknown[]) => sent.push([c, a]), onTyping: (t: boolean) => typing.push(t) })
     return { w, sent, typing, textarea: w.get('textarea') }
   }
 
