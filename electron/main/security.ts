@@ -2,24 +2,6 @@
 // navigation, no new windows, no permissions but notifications, external links only when safe.
 import type { Session, WebContents } from 'electron'
 
-/** The renderer loads everything from the app itself; connect-src widens to the chat server's origin. */
-export function rendererCsp(serverOrigin: string | null): string {
-  const connect = ["'self'", ...(serverOrigin ? [serverOrigin, serverOrigin.replace(/^http/, 'ws')] : [])].join(' ')
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    `connect-src ${connect}`,
-    "media-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ')
-}
-
 /** Only plain web links leave the app, and only to the system browser. */
 export function isSafeExternalUrl(url: string): boolean {
   try {

@@ -16,23 +16,11 @@ import { publicRoutes } from './http/routes/public'
 import { webClientRoutes } from './http/routes/web-client'
 import { attachSocketServer, type ChatServer } from './realtime/socket-server'
 import { createServices, type Services } from './services'
+import { cspDirectives } from '../shared/csp'
 import { connectRedis } from './realtime/redis'
 import { memoryRateLimiters, type RateLimiters } from './services/rate-limits'
 
 /** No remote content: everything the web client needs comes from this origin. */
-export const CONTENT_SECURITY_POLICY = {
-  defaultSrc: ["'self'"],
-  scriptSrc: ["'self'"],
-  styleSrc: ["'self'", "'unsafe-inline'"],
-  imgSrc: ["'self'", 'data:', 'blob:'],
-  fontSrc: ["'self'", 'data:'],
-  connectSrc: ["'self'"],
-  objectSrc: ["'none'"],
-  baseUri: ["'self'"],
-  formAction: ["'self'"],
-  frameAncestors: ["'none'"],
-}
-
 export interface CreateServerOptions {
   config?: Partial<ServerConfig>
   /** An open database; by default the data folder's SQLite file, migrated at start. */
@@ -88,7 +76,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
     crossOriginResourcePolicy: { policy: 'same-origin' },
     // A LAN server usually speaks plain HTTP: HSTS and upgrade-insecure-requests would lock browsers out.
     strictTransportSecurity: false,
-    contentSecurityPolicy: { useDefaults: false, directives: CONTENT_SECURITY_POLICY },
+    contentSecurityPolicy: { useDefaults: false, directives: cspDirectives() },
   })
   if (config.corsOrigins.length > 0) await http.register(cors, { origin: config.corsOrigins })
   await http.register(multipart, { limits: { fileSize: config.uploadMaxBytes, files: 1, fields: 10, parts: 11 } })

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events'
 import path from 'node:path'
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
-import { rendererCsp } from '../../electron/main/security'
+import { rendererCsp } from '../../electron/shared/csp'
 import { hardenedPreferences } from './hardened-preferences'
 import type { MessageDto } from '../../electron/shared/dto'
 import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../electron/shared/ipc'

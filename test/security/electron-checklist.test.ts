@@ -6,7 +6,8 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { APP_SCHEME_PRIVILEGES, isAppUrl, rendererLocation } from '../../electron/main/app-protocol'
-import { isSafeExternalUrl, rendererCsp } from '../../electron/main/security'
+import { isSafeExternalUrl } from '../../electron/main/security'
+import { rendererCsp } from '../../electron/shared/csp'
 import { mainWindowPreferences } from '../desktop/window-preferences'
 
 const ROOT = path.resolve(__dirname, '../..')

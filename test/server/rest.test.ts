@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ConversationDto, MessageDto } from '../../electron/shared/dto'
 import { Api, pair, person, type Person } from '../helpers/api'
 import { noLimits, startServer, type TestServer } from '../helpers/server'
+import { rendererCsp } from '../../electron/shared/csp'
 
 let srv: TestServer
 let anon: Api
@@ -272,7 +273,7 @@ describe('the HTTP surface', () => {
   it('sends security headers and no CORS unless configured', async () => {
     const res = await fetch(`${srv.url}/api/health`, { headers: { origin: 'http://evil.example' } })
     expect(res.headers.get('x-content-type-options')).toBe('nosniff')
-    expect(res.headers.get('content-security-policy')).toContain("default-src 'self'")
+    expect(res.headers.get('content-security-policy')).toBe(rendererCsp(null))
     expect(res.headers.get('x-frame-options')).toBeTruthy()
     expect(res.headers.get('access-control-allow-origin')).toBeNull()
     expect(res.headers.get('strict-transport-security')).toBeNull()

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startServer, tempDir, type TestServer } from '../helpers/server'
+import { rendererCsp } from '../../electron/shared/csp'
 
 describe('the web client at /', () => {
   let srv: TestServer
@@ -25,7 +26,7 @@ describe('the web client at /', () => {
     const page = await fetch(`${srv.url}/`)
     expect(page.status).toBe(200)
     expect(page.headers.get('content-type')).toMatch(/^text\/html/)
-    expect(page.headers.get('content-security-policy')).toMatch(/script-src 'self'.*connect-src 'self'/)
+    expect(page.headers.get('content-security-policy')).toBe(rendererCsp(null))
     expect(page.headers.get('cache-control')).toBe('no-cache')
     const asset = await fetch(`${srv.url}/assets/index-abc123.js`)
     expect(asset.headers.get('cache-control')).toContain('immutable')
