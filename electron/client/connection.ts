@@ -4,7 +4,7 @@ import { io as defaultIo, type Socket } from 'socket.io-client'
 import { Emitter } from '../shared/emitter'
 import type { ClientToServerEvents, ServerToClientEvents } from '../shared/events'
 import type { ConnectionState } from '../shared/messenger-api'
-import type { Ack, ErrorInfo } from '../shared/result'
+import { fromAck, unwrap, type Ack, type ErrorInfo } from '../shared/result'
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 
@@ -132,11 +132,9 @@ export class Connection {
     return (socket.timeout(this.options.ackTimeoutMs ?? 10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<Ack<T>> }).emitWithAck(event, payload)
   }
 
-  /** An acked call whose error answer becomes a thrown error (with the server's `info`). */
+  /** An acked call whose error answer is thrown as an AppError. */
   async call<T extends object = object>(event: keyof ClientToServerEvents, payload: unknown): Promise<T> {
-    const ack = await this.rawCall<T>(event, payload)
-    if (!ack.ok) throw Object.assign(new Error(ack.error.message), { info: ack.error })
-    return ack
+    return unwrap(fromAck(await this.rawCall<T>(event, payload)))
   }
 
   /** Best effort, unanswered and only while connected: for what is worthless once late (typing). */

@@ -1,31 +1,23 @@
 import type { AuthResultDto, ConversationDto, MessageDto, UploadedFileDto, UserDto } from '../shared/dto'
-import type { ErrorInfo } from '../shared/result'
+import { AppError, type ErrorInfo } from '../shared/result'
 
-/** A failed HTTP call, with the server's error (or a network error as `unavailable`). */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly info: ErrorInfo,
-  ) {
-    super(info.message)
-    this.name = 'ApiError'
-  }
-}
+const unreachable = (error: unknown): AppError => new AppError('unavailable', `Cannot reach the server (${(error as Error).message}).`)
 
 type Fetch = typeof fetch
 
+/** A failed call throws an AppError: the server's error, or `unavailable` when it cannot be reached. */
 async function request<T>(fetchImpl: Fetch, url: string, init: RequestInit): Promise<T> {
   let res: Response
   try {
     res = await fetchImpl(url, init)
   } catch (error) {
-    throw new ApiError(0, { code: 'unavailable', message: `Cannot reach the server (${(error as Error).message}).` })
+    throw unreachable(error)
   }
   const text = await res.text()
   const body = text ? (JSON.parse(text) as unknown) : undefined
   if (!res.ok) {
     const info = (body as { error?: ErrorInfo } | undefined)?.error ?? { code: 'internal', message: `HTTP ${res.status}` }
-    throw new ApiError(res.status, info)
+    throw AppError.from(info)
   }
   return body as T
 }
@@ -86,9 +78,9 @@ export class HttpApi {
     try {
       res = await this.fetchImpl(this.baseUrl + fileUrl, { headers: { authorization: `Bearer ${this.token}` } })
     } catch (error) {
-      throw new ApiError(0, { code: 'unavailable', message: `Cannot reach the server (${(error as Error).message}).` })
+      throw unreachable(error)
     }
-    if (!res.ok) throw new ApiError(res.status, ((await res.json()) as { error: ErrorInfo }).error)
+    if (!res.ok) throw AppError.from(((await res.json()) as { error: ErrorInfo }).error)
     return res.blob()
   }
 }

@@ -4,11 +4,11 @@
 import type { UserDto } from '../shared/dto'
 import { Emitter } from '../shared/emitter'
 import { listenerMethods, type EventMethod } from '../shared/ipc'
-import { MessengerError, type MessengerApi, type Preferences, type ServerSetup, type SessionInfo } from '../shared/messenger-api'
-import type { ErrorInfo } from '../shared/result'
+import type { MessengerApi, Preferences, ServerSetup, SessionInfo } from '../shared/messenger-api'
+import { AppError, toAppError } from '../shared/result'
 import { ChatClient } from './chat-client'
 import { chatOperations, forwardClientEvents, type ActiveSession } from './chat-operations'
-import { ApiError, auth, HttpApi } from './http'
+import { auth, HttpApi } from './http'
 import { WebStorageStore, type KeyValueStorage } from './store'
 
 export interface WebMessengerOptions {
@@ -29,13 +29,7 @@ interface StoredSession {
 const SESSION_KEY = 'switchboard.session'
 const PREFS_KEY = 'switchboard.preferences'
 
-const toMessengerError = (error: unknown): MessengerError => {
-  if (error instanceof MessengerError) return error
-  const info = (error as { info?: ErrorInfo }).info
-  return new MessengerError(info ?? { code: 'internal', message: error instanceof Error ? error.message : 'Something went wrong.' })
-}
-
-/** Wraps every method so its promise rejects with a MessengerError, as the desktop bridge's do. */
+/** Wraps every method so its promise rejects with an AppError, as the desktop bridge's do. */
 function typedErrors<T extends object>(api: T): T {
   const wrapped = {} as Record<string, unknown>
   for (const [name, fn] of Object.entries(api)) {
@@ -45,7 +39,7 @@ function typedErrors<T extends object>(api: T): T {
           try {
             return await (fn as (...a: unknown[]) => unknown)(...args)
           } catch (error) {
-            throw toMessengerError(error)
+            throw toAppError(error)
           }
         }
   }
@@ -103,13 +97,13 @@ export function createWebMessenger(options: WebMessengerOptions): MessengerApi {
   }
 
   const session = (): ActiveSession => {
-    if (!active) throw new MessengerError({ code: 'unauthorized', message: 'Sign in first.' })
+    if (!active) throw new AppError('unauthorized', 'Sign in first.')
     return active
   }
 
   const setup: ServerSetup = { mode: 'join', lan: false, server_url: origin, lan_urls: [] }
   const desktopOnly = async (): Promise<never> => {
-    throw new MessengerError({ code: 'bad_request', message: 'Hosting and joining other servers needs the desktop app.' })
+    throw new AppError('bad_request', 'Hosting and joining other servers needs the desktop app.')
   }
   const preferences = (): Preferences => {
     try {
@@ -133,7 +127,7 @@ export function createWebMessenger(options: WebMessengerOptions): MessengerApi {
         const user = await new HttpApi(origin, saved.token, options.fetch).me()
         return await open(saved.token, user)
       } catch (error) {
-        if (error instanceof ApiError && error.status === 401) {
+        if (error instanceof AppError && error.code === 'unauthorized') {
           storage.removeItem(SESSION_KEY)
           return null
         }
@@ -160,7 +154,7 @@ export function createWebMessenger(options: WebMessengerOptions): MessengerApi {
     },
     openExternal: async (url) => {
       const u = new URL(url)
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new MessengerError({ code: 'bad_request', message: 'Only web links can be opened.' })
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new AppError('bad_request', 'Only web links can be opened.')
       options.openWindow?.(u.href)
     },
 

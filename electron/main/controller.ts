@@ -11,7 +11,7 @@ import { auth, HttpApi } from '../client/http'
 import type { MessageDto } from '../shared/dto'
 import { EVENT_CHANNELS } from '../shared/ipc'
 import type { ConnectionStatus, Credentials, DiscoveredServer, Preferences, Registration, ServerSetup, SessionInfo } from '../shared/messenger-api'
-import type { ErrorInfo } from '../shared/result'
+import { AppError } from '../shared/result'
 import type { Advertisement } from './discovery'
 import type { SpawnServer } from './host'
 import { HostManager } from './host-manager'
@@ -44,9 +44,6 @@ export interface ControllerDeps {
   log: { info(message: string, extra?: object): void; warn(message: string, extra?: object): void }
   fetch?: typeof fetch
 }
-
-type Failure = Error & { info: ErrorInfo }
-const fail = (code: ErrorInfo['code'], message: string): Failure => Object.assign(new Error(message), { info: { code, message } })
 
 export class DesktopController {
   private readonly hosting: HostManager
@@ -142,7 +139,7 @@ export class DesktopController {
     joinServer: async (url) => {
       const origin = new URL(url).origin
       const health = await (this.deps.fetch ?? fetch)(`${origin}/api/health`).then((r) => r.ok, () => false)
-      if (!health) throw fail('unavailable', `No Switchboard server answers at ${origin}.`)
+      if (!health) throw new AppError('unavailable', `No Switchboard server answers at ${origin}.`)
       await this.hosting.stop()
       await this.switchServer(origin)
       await this.deps.settings.update({ mode: 'join', join_url: origin })
@@ -190,12 +187,12 @@ export class DesktopController {
   }
 
   private requireServer(): string {
-    if (!this.serverUrl) throw fail('bad_request', 'Choose to host a server or join one first.')
+    if (!this.serverUrl) throw new AppError('bad_request', 'Choose to host a server or join one first.')
     return this.serverUrl
   }
 
   private requireSession(): { client: ChatClient; user: SessionInfo['user'] } {
-    if (!this.client || !this.session) throw fail('unauthorized', 'Sign in first.')
+    if (!this.client || !this.session) throw new AppError('unauthorized', 'Sign in first.')
     return { client: this.client, user: this.session.user }
   }
 

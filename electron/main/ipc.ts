@@ -1,18 +1,12 @@
 import type { IpcMain, IpcMainInvokeEvent, WebFrameMain } from 'electron'
-import { INVOKE_CHANNELS, type InvokeMethod, type IpcResult } from '../shared/ipc'
+import { INVOKE_CHANNELS, type InvokeMethod } from '../shared/ipc'
 import { IPC_ARGS, type IpcArgs } from '../shared/ipc-schemas'
 import type { MessengerApi } from '../shared/messenger-api'
-import type { ErrorInfo } from '../shared/result'
+import { settle, type Result } from '../shared/result'
 
 /** What main does for each invoke method: the MessengerApi's methods, on validated arguments. */
 export type MessengerHandlers = {
   [K in InvokeMethod]: (...args: IpcArgs[K]) => ReturnType<MessengerApi[K]>
-}
-
-function errorInfo(error: unknown): ErrorInfo {
-  const info = (error as { info?: ErrorInfo }).info
-  if (info && typeof info.code === 'string') return info
-  return { code: 'internal', message: error instanceof Error ? error.message : 'Something went wrong.' }
 }
 
 /**
@@ -26,7 +20,7 @@ export function registerIpcHandlers(
 ): () => void {
   const channels = Object.entries(INVOKE_CHANNELS) as [InvokeMethod, string][]
   for (const [method, channel] of channels) {
-    ipcMain.handle(channel, async (event: IpcMainInvokeEvent, ...args: unknown[]): Promise<IpcResult<unknown>> => {
+    ipcMain.handle(channel, async (event: IpcMainInvokeEvent, ...args: unknown[]): Promise<Result<unknown>> => {
       if (!isTrustedFrame(event.senderFrame)) {
         return { ok: false, error: { code: 'forbidden', message: 'This window may not call the app.' } }
       }
@@ -36,12 +30,8 @@ export function registerIpcHandlers(
         const where = issue?.path.length ? `argument ${issue.path.join('.')}` : 'arguments'
         return { ok: false, error: { code: 'bad_request', message: `${method}: ${where} ${issue?.message ?? 'are invalid'}` } }
       }
-      try {
-        const handler = handlers[method] as (...a: unknown[]) => Promise<unknown>
-        return { ok: true, value: await handler(...(parsed.data as unknown[])) }
-      } catch (error) {
-        return { ok: false, error: errorInfo(error) }
-      }
+      const handler = handlers[method] as (...a: unknown[]) => Promise<unknown>
+      return settle(() => handler(...(parsed.data as unknown[])))
     })
   }
   return () => {

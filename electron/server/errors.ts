@@ -1,20 +1,20 @@
 import type { ZodType } from 'zod'
-import type { ErrorCode, ErrorInfo } from '../shared/result'
+import { AppError, toErrorInfo, type ErrorCode, type ErrorInfo } from '../shared/result'
 
-/** An error a caller caused or may act on; anything else is reported as `internal`. */
-export class AppError extends Error {
-  constructor(
-    readonly code: ErrorCode,
-    message: string,
-    readonly extra: Pick<ErrorInfo, 'field' | 'retry_after_ms'> = {},
-  ) {
-    super(message)
-    this.name = 'AppError'
-  }
+/** What a caller sees of a failure that is not theirs to act on (the details go to the log). */
+export const INTERNAL_MESSAGE = 'Something went wrong on the server; try again.'
 
-  toInfo(): ErrorInfo {
-    return { code: this.code, message: this.message, ...this.extra }
-  }
+/** HTTP status for each error code; the body is `{ error: ErrorInfo }`. */
+export const HTTP_STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
 }
 
 export const badRequest = (message: string, field?: string): AppError =>
@@ -44,7 +44,5 @@ function valueAt(input: unknown, path: PropertyKey[]): unknown {
   return value
 }
 
-export function toErrorInfo(error: unknown): ErrorInfo {
-  if (error instanceof AppError) return error.toInfo()
-  return { code: 'internal', message: 'Something went wrong on the server; try again.' }
-}
+/** An error as a caller may see it: an AppError as it is, anything else hidden behind INTERNAL_MESSAGE. */
+export const publicErrorInfo = (error: unknown): ErrorInfo => toErrorInfo(error, INTERNAL_MESSAGE)

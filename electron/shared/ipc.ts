@@ -1,6 +1,7 @@
 // The IPC channels behind the MessengerApi, one per operation, namespaced like VS Code's `vscode:`.
 // No zod here: the sandboxed preload bundles this file and should stay tiny.
 import type { MessengerApi } from './messenger-api'
+import type { Result } from './result'
 
 type Methods = { [K in keyof MessengerApi as K extends `on${string}` ? never : K]: MessengerApi[K] }
 type Listeners = { [K in keyof MessengerApi as K extends `on${string}` ? K : never]: MessengerApi[K] }
@@ -64,10 +65,9 @@ export function listenerMethods(listen: (method: EventMethod) => (listener: (pay
   return Object.fromEntries(EVENT_METHODS.map((method) => [method, listen(method)])) as unknown as Pick<MessengerApi, EventMethod>
 }
 
-/** What every invoke answers: errors cross the boundary as values, and the preload turns them into MessengerErrors. */
-export type IpcResult<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } }
+// Every invoke answers a Result: errors cross the boundary as values (only an Error's message would
+// survive it), and messengerFromBridge throws them again as AppErrors in the renderer.
+type Invokers = { [K in InvokeMethod]: Methods[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Promise<Result<R>> : never }
 
-type Invokers = { [K in InvokeMethod]: Methods[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Promise<IpcResult<R>> : never }
-
-/** What the preload exposes as window.messenger: the invoke methods answer IpcResults, listeners as in the API. */
+/** What the preload exposes as window.messenger: the invoke methods answer Results, listeners as in the API. */
 export type MessengerBridge = Invokers & Listeners

@@ -77,6 +77,7 @@ export interface Preferences {
 
 type Unsubscribe = () => void
 
+/** Every method's promise rejects with an AppError (electron/shared/result.ts), in the desktop app and the web client alike. */
 export interface MessengerApi {
   // Server set-up (the desktop app's first run; the web client answers with its own origin).
   getSetup(): Promise<ServerSetup>
@@ -131,14 +132,3 @@ export interface MessengerApi {
   onJoinRequested(listener: (url: string) => void): Unsubscribe
 }
 
-/** The error a MessengerApi promise rejects with: the code says what to do, the message says it to a person. */
-export class MessengerError extends Error {
-  constructor(readonly info: ErrorInfo) {
-    super(info.message)
-    this.name = 'MessengerError'
-  }
-
-  get code(): ErrorInfo['code'] {
-    return this.info.code
-  }
-}

@@ -13,6 +13,7 @@ import { hardenedPreferences } from './hardened-preferences'
 import { mainWindowPreferences } from './window-preferences'
 import type { MessageDto } from '../../electron/shared/dto'
 import { INVOKE_CHANNELS } from '../../electron/shared/ipc'
+import { AppError } from '../../electron/shared/result'
 
 const message = (over: Partial<MessageDto> = {}): MessageDto => ({
   message_id: 9,
@@ -187,7 +188,7 @@ describe('IPC handlers', () => {
 
   it('turns a failing handler into an error value with its code', async () => {
     const { invoke, impl } = setup()
-    ;(impl.startConversation as unknown as ReturnType<typeof vi.fn>).mockRejectedValueOnce(Object.assign(new Error('User 9 does not exist.'), { info: { code: 'not_found', message: 'User 9 does not exist.' } }))
+    ;(impl.startConversation as unknown as ReturnType<typeof vi.fn>).mockRejectedValueOnce(new AppError('not_found', 'User 9 does not exist.'))
     expect(await invoke('startConversation', 9)).toEqual({ ok: false, error: { code: 'not_found', message: 'User 9 does not exist.' } })
   })
 })

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { messengerFromBridge } from '../../electron/shared/bridge-client'
 import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../electron/shared/ipc'
-import { MessengerError } from '../../electron/shared/messenger-api'
+import { AppError } from '../../electron/shared/result'
 
 const electron = vi.hoisted(() => {
   const listeners = new Map<string, Set<(...args: unknown[]) => void>>()
@@ -72,7 +72,7 @@ describe('preload', () => {
 })
 
 describe('messengerFromBridge', () => {
-  it('turns error values back into MessengerErrors with their code', async () => {
+  it('turns error values back into AppErrors with their code', async () => {
     const bridge = {
       ...Object.fromEntries(Object.keys(INVOKE_CHANNELS).map((m) => [m, async () => ({ ok: false, error: { code: 'forbidden', message: 'Not yours.' } })])),
       ...Object.fromEntries(Object.keys(EVENT_CHANNELS).map((m) => [m, () => () => {}])),
@@ -81,8 +81,8 @@ describe('messengerFromBridge', () => {
     const api = messengerFromBridge(bridge as never)
     await expect(api.listConversations()).resolves.toEqual([])
     const error = await api.startConversation(2).catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(MessengerError)
-    expect((error as MessengerError).code).toBe('forbidden')
-    expect((error as MessengerError).message).toBe('Not yours.')
+    expect(error).toBeInstanceOf(AppError)
+    expect((error as AppError).info).toEqual({ code: 'forbidden', message: 'Not yours.' })
+    expect((error as AppError).message).toBe('Not yours.')
   })
 })

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
-import { AppError } from '../errors'
+import { AppError } from '../../shared/result'
 import type { Services } from '../services'
 import type { Actor } from '../services/types'
 

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify'
-import { HTTP_STATUS, type ErrorCode, type ErrorInfo } from '../../shared/result'
-import { AppError } from '../errors'
+import { AppError, type ErrorCode, type ErrorInfo } from '../../shared/result'
+import { HTTP_STATUS, INTERNAL_MESSAGE } from '../errors'
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = { 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large', 429: 'rate_limited' }
 
@@ -9,7 +9,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     let info: ErrorInfo
     if (error instanceof AppError) {
-      info = error.toInfo()
+      info = error.info
     } else if (error.statusCode === 413 || error.code === 'FST_REQ_FILE_TOO_LARGE') {
       info = { code: 'payload_too_large', message: 'The request body is too large.' }
     } else if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
@@ -17,7 +17,7 @@ export function installErrorHandlers(app: FastifyInstance): void {
       info = { code: CODE_BY_STATUS[error.statusCode] ?? 'bad_request', message: error.message }
     } else {
       request.log.error({ err: error }, 'request failed')
-      info = { code: 'internal', message: 'Something went wrong on the server; try again.' }
+      info = { code: 'internal', message: INTERNAL_MESSAGE }
     }
     if (info.retry_after_ms !== undefined) void reply.header('Retry-After', Math.ceil(info.retry_after_ms / 1000))
     return reply.status(HTTP_STATUS[info.code]).send({ error: info })

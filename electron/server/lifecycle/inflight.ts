@@ -1,4 +1,4 @@
-import { AppError } from '../errors'
+import { AppError } from '../../shared/result'
 
 /** Counts writes under way so that shutdown finishes them, and refuses new ones once closing. */
 export class InflightWrites {

@@ -3,10 +3,10 @@ import type { Logger } from 'pino'
 import { Server, type ServerOptions, type Socket } from 'socket.io'
 import type { z } from 'zod'
 import { rooms, type ClientToServerEvents, type ServerToClientEvents } from '../../shared/events'
-import type { Ack } from '../../shared/result'
+import { AppError, toAck, type Ack } from '../../shared/result'
 import { clientEventPayloads } from '../../shared/schemas'
 import type { ServerConfig } from '../config'
-import { AppError, forbidden, parse, toErrorInfo } from '../errors'
+import { forbidden, parse, publicErrorInfo } from '../errors'
 import type { Services } from '../services'
 import { consume, type RateLimiters } from '../services/rate-limits'
 import type { Actor } from '../services/types'
@@ -161,10 +161,10 @@ export function attachSocketServer(
       socket.on(event, (async (raw: unknown, ack: unknown) => {
         const reply = typeof ack === 'function' ? (ack as (response: Ack<R>) => void) : () => {}
         try {
-          reply({ ok: true, ...(await handler(parse(schema, raw, 'payload'))) })
+          reply(toAck({ ok: true, value: await handler(parse(schema, raw, 'payload')) }))
         } catch (error) {
           if (!(error instanceof AppError)) logger.error({ err: error, event }, 'socket event failed')
-          reply({ ok: false, error: toErrorInfo(error) })
+          reply(toAck({ ok: false, error: publicErrorInfo(error) }))
         }
       }) as never)
     }

@@ -1,6 +1,6 @@
 import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible'
 import type { RateLimit, ServerConfig } from '../config'
-import { AppError } from '../errors'
+import { AppError } from '../../shared/result'
 
 export interface RateLimiters {
   send: RateLimiterAbstract
