@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import { rendererCsp } from '../../electron/shared/csp'
@@ -14,7 +15,11 @@ import { createElectronMock } from './electron-mock'
 let current: ReturnType<typeof createElectronMock>
 
 async function boot(options: { lock?: boolean; platform?: NodeJS.Platform; argv?: string[] } = {}) {
-  current = createElectronMock({ userData: tempDir(), lock: options.lock ?? true })
+  const userData = tempDir()
+  // Any free port for the embedded server: test files run side by side, and two apps on the default
+  // port would make one fall back to another (a second fork), which is host-manager.test.ts's subject.
+  writeFileSync(path.join(userData, 'settings.json'), JSON.stringify({ host_port: 0 }))
+  current = createElectronMock({ userData, lock: options.lock ?? true })
   vi.resetModules()
   const mock = current.mock
   vi.doMock('electron', () => mock)
