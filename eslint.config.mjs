@@ -8,6 +8,18 @@ import tseslint from 'typescript-eslint'
 const electron = { name: 'electron', message: 'Only electron/main and electron/preload may import Electron: this code must run in plain Node and browsers.' }
 const layer = (message) => (group) => ({ group, message })
 
+// Electron's security checklist as syntax the shell may not contain (items 2-4, 6, 8-12, 15, 17, 18);
+// `allow` names the one file where a call has its home.
+const shellSyntax = (allow = {}) => ['error',
+  { selector: "Property[key.name=/^(nodeIntegration|nodeIntegrationInWorker|nodeIntegrationInSubFrames|webviewTag|experimentalFeatures|allowRunningInsecureContent)$/][value.value=true]", message: 'Electron security checklist: this webPreference stays off.' },
+  { selector: "Property[key.name=/^(contextIsolation|sandbox|webSecurity)$/][value.value=false]", message: 'Electron security checklist: this webPreference stays on.' },
+  { selector: "Property[key.name='enableBlinkFeatures']", message: 'Electron security checklist: no experimental Blink features.' },
+  { selector: "CallExpression[callee.property.name='loadFile']", message: 'The renderer comes over app://, never file:// (electron/main/app-protocol.ts).' },
+  ...(allow.window ? [] : [{ selector: "NewExpression[callee.name='BrowserWindow']", message: 'The app has one window, made in electron/main/window.ts with the hardened webPreferences written out there.' }]),
+  ...(allow.ipc ? [] : [{ selector: "CallExpression[callee.object.name='ipcMain']", message: 'IPC handlers are registered in electron/main/ipc.ts only, where every call has its sender checked.' }]),
+  ...(allow.openExternal ? [] : [{ selector: "CallExpression[callee.object.name='shell'][callee.property.name='openExternal']", message: 'shell.openExternal is called in electron/main/index.ts only, behind isSafeExternalUrl.' }]),
+]
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'out/', 'dist/', 'coverage/', 'electron/server/db/generated/'] },
   js.configs.recommended,
@@ -68,22 +80,24 @@ export default tseslint.config(
       'no-restricted-imports': ['error', {
         patterns: [layer('The shell hosts the server as a separate process (cli.ts) and talks to it through ChatClient: it may import electron/shared and electron/client, never the server or the renderer.')(['**/server/*', '**/renderer/*', '**/preload/*', '@prisma/*', 'fastify*'])],
       }],
-      'no-restricted-syntax': ['error', {
-        selector: "NewExpression[callee.name='BrowserWindow']",
-        message: 'The app has one window, made in electron/main/window.ts with the hardened webPreferences written out there.',
-      }],
+      'no-restricted-syntax': shellSyntax(),
     },
   },
-  {
-    files: ['electron/main/window.ts'],
-    rules: { 'no-restricted-syntax': 'off' },
-  },
+  // Each of the shell's sensitive calls has one home, where its runtime test looks.
+  { files: ['electron/main/window.ts'], rules: { 'no-restricted-syntax': shellSyntax({ window: true }) } },
+  { files: ['electron/main/ipc.ts'], rules: { 'no-restricted-syntax': shellSyntax({ ipc: true }) } },
+  { files: ['electron/main/index.ts'], rules: { 'no-restricted-syntax': shellSyntax({ openExternal: true }) } },
   {
     files: ['electron/preload/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [layer('The sandboxed preload can require only electron: it may import electron/shared (bundled into it) and nothing else of ours or of Node.')(['**/server/*', '**/client/*', '**/main/*', '**/renderer/*', 'node:*', '@prisma/*', 'fastify*', 'socket.io*'])],
       }],
+      'no-restricted-syntax': ['error',
+        ...shellSyntax().slice(1),
+        { selector: "CallExpression[callee.property.name='exposeInMainWorld'][arguments.0.value!='messenger']", message: 'The page gets window.messenger and nothing else.' },
+        { selector: "CallExpression[callee.property.name='exposeInMainWorld'] > Identifier.arguments[name=/^(ipcRenderer|require|process)$/]", message: 'Never hand the page an Electron or Node object: expose named operations (buildBridge).' },
+      ],
     },
   },
   {

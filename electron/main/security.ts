@@ -17,7 +17,7 @@ const ALLOWED_PERMISSIONS = new Set(['notifications'])
 export function hardenSession(session: Session, csp: () => string): void {
   session.setPermissionRequestHandler((_contents, permission, callback) => callback(ALLOWED_PERMISSIONS.has(permission)))
   session.setPermissionCheckHandler((_contents, permission) => ALLOWED_PERMISSIONS.has(permission))
-  // The CSP rides on every response the app loads, so it holds even if a page forgets its meta tag.
+  // The CSP rides on every response the app loads (the pages carry none of their own).
   session.webRequest.onHeadersReceived((details, callback) => {
     callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp()] } })
   })
