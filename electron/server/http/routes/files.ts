@@ -14,6 +14,12 @@ export function contentDisposition(kind: 'inline' | 'attachment', name: string):
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`
 }
 
+/** Ours (AppError) or the multipart plugin's own refusals (a limit reached), which carry a 4xx. */
+const isClientError = (error: unknown): boolean => error instanceof AppError || ((error as { statusCode?: number } | null)?.statusCode ?? 500) < 500
+
+/** A multipart body the parser could not read (no boundary, cut short): the client's mistake, not the server's. */
+const unreadable = (error: unknown): AppError => badRequest(`could not be read as multipart/form-data: ${error instanceof Error ? error.message : String(error)}`, 'file')
+
 export function fileRoutes(app: FastifyInstance, services: Services, config: ServerConfig, limits: RateLimiters): void {
   app.post('/api/files', async (request, reply) => {
     const actor = actorOf(request)
@@ -24,9 +30,18 @@ export function fileRoutes(app: FastifyInstance, services: Services, config: Ser
     }
     if (!request.isMultipart()) throw badRequest('send the file as multipart/form-data in a field named "file"', 'file')
     await consume(limits.upload, actor.user_id, 'You are uploading files too fast')
-    const part = await request.file({ limits: { fileSize: config.uploadMaxBytes, files: 1 } })
+    const part = await request.file({ limits: { fileSize: config.uploadMaxBytes, files: 1 } }).catch((error: unknown) => {
+      throw isClientError(error) ? error : unreadable(error)
+    })
     if (!part) throw badRequest('is required', 'file')
-    const stored = await services.files.store(actor, { fileName: part.filename, stream: part.file, truncated: () => part.file.truncated }, config.uploadMaxBytes)
+    if (part.fieldname !== 'file') throw badRequest('send the file in a field named "file"', 'file')
+    const stored = await services.files
+      .store(actor, { fileName: part.filename, stream: part.file, truncated: () => part.file.truncated }, config.uploadMaxBytes)
+      .catch((error: unknown) => {
+        // The body can also break while the file streams (cut short, say): the client's mistake too.
+        // A failure on our side (the disk) leaves the upload stream without an error of its own.
+        throw part.file.errored && !isClientError(error) ? unreadable(part.file.errored) : error
+      })
     return reply.status(201).send(stored)
   })
 
