@@ -1,16 +1,31 @@
-// Property-based fuzzing of every REST body, query, path parameter and socket payload: 10,000 cases
-// of wrong types, huge and empty strings, deep nesting, __proto__ / constructor keys, control and RTL
-// characters, negative and enormous ids, SQL and HTML fragments. The server must answer each with a
-// 2xx or a clear 4xx (never a 5xx, never a hang), and a rejected input must change nothing.
+// Property-based fuzzing of every REST body, query, path parameter, upload and socket payload: 10,000
+// cases of wrong types, huge and empty strings, deep nesting, __proto__ / constructor keys, control and
+// RTL characters, negative and enormous ids, SQL and HTML fragments, and hand-built multipart bodies.
+// The server must answer each with a 2xx or a clear 4xx (never a 5xx, never a hang), and a rejected
+// input must change nothing: every row of every table and the files folder are the same afterwards.
+import { createHash } from 'node:crypto'
+import { existsSync, readdirSync } from 'node:fs'
+import path from 'node:path'
 import Database from 'better-sqlite3'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sqliteFile } from '../../electron/server/db/database'
+import { clientEventPayloads } from '../../electron/shared/schemas'
 import { pair, type Person } from '../helpers/api'
 import { noLimits, startServer, type TestServer } from '../helpers/server'
 import { closeAllSockets, connect, type TestSocket } from '../helpers/sockets'
 
-const RUNS = 625 // × 16 targets = 10,000 cases
+const TOTAL = 10_000
+/** Cases that really ran, counted inside the properties; the last test holds it to TOTAL. */
+let ran = 0
+
+/** Splits TOTAL over the targets by weight, so the runs add up to TOTAL exactly. */
+function allot(weights: number[]): number[] {
+  const sum = weights.reduce((a, b) => a + b, 0)
+  const runs = weights.map((w) => Math.floor((TOTAL * w) / sum))
+  for (let i = 0; runs.reduce((a, b) => a + b, 0) < TOTAL; i++) runs[i % runs.length]! += 1
+  return runs
+}
 
 const tricky = fc.constantFrom(
   '', ' ', '\u0000', '\u0007bell', '\u202Eevil\u202C', '\uFEFF', "'; DROP TABLE Message; --", '" OR 1=1 --',
@@ -31,8 +46,14 @@ const { value: nastyValue } = fc.letrec((tie) => ({
     fc.dictionary(nastyKey, tie('value'), { maxKeys: 5 }),
   ),
 }))
-/** Objects with the fields a route expects, each holding anything. */
-const shaped = (keys: string[]) => fc.record(Object.fromEntries(keys.map((k) => [k, nastyValue])), { requiredKeys: [] })
+/** Values of the right kind (small ids that exist, names, passwords, true) often enough to get past validation to the services. */
+const plausible = fc.oneof(fc.integer({ min: 1, max: 4 }), fc.stringMatching(/^[a-z0-9_.-]{3,12}$/), fc.constant('correct horse battery'), fc.constant(true))
+/** Objects with the fields a route expects, each holding anything, or each of a plausible kind. */
+const shaped = (keys: string[]) =>
+  fc.oneof(
+    fc.record(Object.fromEntries(keys.map((k) => [k, nastyValue])), { requiredKeys: [] }),
+    fc.record(Object.fromEntries(keys.map((k) => [k, fc.oneof(plausible, nastyValue)]))),
+  )
 /** A body: a shaped object, any value, or raw text (malformed or deeply nested JSON). */
 const body = (keys: string[]) =>
   fc.oneof(
@@ -43,17 +64,72 @@ const body = (keys: string[]) =>
   )
 const pathPart = fc.oneof(nastyString, nastyNumber.map(String)).map((s) => encodeURIComponent(s))
 
+// Uploads: multipart bodies built by hand, so names, types, sizes and the structure itself can be wrong.
+/** The fuzz server's upload limit: small, so files around and over it cost little. */
+const UPLOAD_MAX = 8 * 1024
+const BOUNDARY = 'fuzz-boundary-7MA4YWxkTrZu0gW'
+const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8ffff3f0005fe02fea7d6a4bb0000000049454e44ae426082', 'hex')
+const fileName = fc.oneof(
+  nastyString,
+  fc.constantFrom('../../etc/passwd', '..\\..\\boot.ini', '.htaccess', '...', 'a/b/c.png', 'C:\\evil.exe', 'x"; name="file', 'photo.png\r\nContent-Type: text/html',
+    'con', '%2e%2e%2fpasswd', '\u202Egnp.exe', 'a'.repeat(1000), '😀.png', 'report.pdf', 'plain.txt'),
+)
+const fileBytes = fc.oneof(
+  fc.uint8Array({ minLength: 1, maxLength: 64 }),
+  fc.constantFrom(PNG, Buffer.from('<html><script>alert(1)</script></html>'), Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>'), Buffer.from('%PDF-1.4\n'), Buffer.from('GIF89a'), Buffer.alloc(0)),
+  // At, just over and far over the limit; the last is refused from its Content-Length alone.
+  fc.constantFrom(UPLOAD_MAX, UPLOAD_MAX + 1, 3 * UPLOAD_MAX, UPLOAD_MAX + 80 * 1024).map((n) => Buffer.alloc(n, 0x61)),
+)
+const part = fc.record({
+  field: fc.oneof({ arbitrary: fc.constant('file'), weight: 4 }, fc.constantFrom('files', 'file[]', 'FILE', '', 'upload', '__proto__', 'file"; filename="x'), nastyString),
+  // No filename: a plain field rather than a file.
+  fileName: fc.option(fileName, { nil: undefined, freq: 5 }),
+  disposition: fc.oneof({ arbitrary: fc.constant('form-data'), weight: 6 }, fc.constantFrom('attachment', 'inline', '')),
+  type: fc.option(fc.constantFrom('image/png', 'text/html', 'image/svg+xml', 'application/octet-stream', 'multipart/form-data; boundary=inner', '', 'x'.repeat(300)), { nil: undefined }),
+  bytes: fileBytes,
+})
+const upload = fc.record({
+  parts: fc.array(part, { maxLength: 4 }),
+  contentType: fc.oneof(
+    { arbitrary: fc.constant(`multipart/form-data; boundary=${BOUNDARY}`), weight: 6 },
+    fc.constantFrom(undefined, 'multipart/form-data', 'multipart/form-data; boundary=', `multipart/mixed; boundary=${BOUNDARY}`, 'multipart/form-data; boundary=other',
+      `multipart/form-data; boundary="${BOUNDARY}"`, 'application/json', 'text/plain', 'application/x-www-form-urlencoded'),
+  ),
+  // How the body ends: properly, not at all, cut inside the last part, or with junk after the end.
+  ending: fc.oneof({ arbitrary: fc.constant('close' as const), weight: 6 }, fc.constantFrom('none' as const, 'cut' as const, 'junk' as const)),
+})
+type Upload = typeof upload extends fc.Arbitrary<infer T> ? T : never
+
+function multipartBody({ parts, ending }: Upload): Buffer {
+  const chunks: Buffer[] = []
+  for (const p of parts) {
+    let head = `--${BOUNDARY}\r\nContent-Disposition: ${p.disposition}; name="${p.field}"`
+    if (p.fileName !== undefined) head += `; filename="${p.fileName}"`
+    if (p.type !== undefined) head += `\r\nContent-Type: ${p.type}`
+    chunks.push(Buffer.from(`${head}\r\n\r\n`), Buffer.from(p.bytes), Buffer.from('\r\n'))
+  }
+  if (ending === 'close' || ending === 'junk') chunks.push(Buffer.from(`--${BOUNDARY}--\r\n`))
+  if (ending === 'junk') chunks.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="late.txt"\r\n\r\nlate\r\n`))
+  const whole = Buffer.concat(chunks)
+  return ending === 'cut' ? whole.subarray(0, Math.floor(whole.length / 2)) : whole
+}
+
 let srv: TestServer
 let ada: Person
 let conversationId: number
 let messageId: number
 let db: Database.Database
+let filesDir: string
+let tables: Database.Statement
 
 beforeAll(async () => {
-  srv = await startServer(noLimits)
+  // No web client build: its static files would add a route per file.
+  srv = await startServer({ ...noLimits, webRoot: null, uploadMaxBytes: UPLOAD_MAX })
   ;({ ada, conversationId } = await pair(srv.url))
   messageId = (await ada.api.post(`/api/messages/${conversationId}`, { content: 'seed', sender_id: ada.user.user_id })).body.message_id
   db = new Database(sqliteFile(srv.dataDir), { readonly: true })
+  tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck()
+  filesDir = path.join(srv.dataDir, 'files')
 })
 afterAll(async () => {
   closeAllSockets()
@@ -61,23 +137,53 @@ afterAll(async () => {
   await srv.close()
 })
 
-/** What a rejected input must leave untouched. */
-function fingerprint(): string {
-  return JSON.stringify(
-    db
-      .prepare(
-        `SELECT (SELECT COUNT(*) FROM User) u, (SELECT COUNT(*) FROM Conversation) c, (SELECT COUNT(*) FROM ConversationParticipant) p,
-                (SELECT COUNT(*) FROM Message) m, (SELECT COUNT(*) FROM Message WHERE is_read = 1) r, (SELECT COUNT(*) FROM MessageAttachment) a,
-                (SELECT COUNT(*) FROM StoredFile) f`,
-      )
-      .get(),
-  )
+const digest = (text: string): string => createHash('sha256').update(text).digest('hex')
+/** Per table, a statement that gives all its rows, in order, as one text: SQLite writes it, not JavaScript, row by row. */
+const tableText = new Map<string, Database.Statement>()
+function rowsAsText(table: string): Database.Statement {
+  let statement = tableText.get(table)
+  if (!statement) {
+    const quoted = (name: string): string => `"${name.replaceAll('"', '""')}"`
+    const columns = (db.prepare(`PRAGMA table_info(${quoted(table)})`).all() as { name: string }[]).map((c) => `quote(${quoted(c.name)})`)
+    statement = db.prepare(`SELECT group_concat(${columns.join(" || char(31) || ")}, char(30) ORDER BY rowid) FROM ${quoted(table)}`).pluck()
+    tableText.set(table, statement)
+  }
+  return statement
 }
 
-async function send(method: string, path: string, raw?: string): Promise<{ status: number; body: any }> {
+/**
+ * What a rejected input must leave untouched: a hash of every row of every table, in order (the
+ * tables are listed afresh each time, so one an input created would show), and the files folder.
+ */
+type Fingerprint = Record<string, string>
+function fingerprint(): Fingerprint {
+  const state: Record<string, string> = {}
+  for (const table of tables.all() as string[]) state[table] = digest(String(rowsAsText(table).get() ?? ''))
+  // Stored files are never rewritten (each upload gets a new generated name): their names say what changed.
+  state['files/'] = digest(existsSync(filesDir) ? readdirSync(filesDir).sort().join('/') : '')
+  return state
+}
+
+// Cases run one at a time and nothing else writes, so the state after a case that changed nothing is
+// the state before the next one: read once per case, not twice. (Were that wrong, a check would fail,
+// never pass wrongly.)
+let known: Fingerprint | undefined
+/** The state before a case; forgotten until the case ends well, so a failing case leaves none behind. */
+function current(): Fingerprint {
+  const state = known ?? fingerprint()
+  known = undefined
+  return state
+}
+/** After a refused case: every row and every file as they were. */
+function expectUnchanged(before: Fingerprint, what: string): void {
+  known = fingerprint()
+  expect(known, `a rejected ${what} changed the database or the files`).toEqual(before)
+}
+
+async function send(method: string, route: string, payload?: string | Buffer, contentType: string | undefined = payload === undefined ? undefined : 'application/json'): Promise<{ status: number; body: any }> {
   const headers: Record<string, string> = { authorization: `Bearer ${ada.token}` }
-  if (raw !== undefined) headers['content-type'] = 'application/json'
-  const res = await fetch(srv.url + path, { method, headers, body: raw, signal: AbortSignal.timeout(10_000) })
+  if (contentType !== undefined) headers['content-type'] = contentType
+  const res = await fetch(srv.url + route, { method, headers, body: payload, signal: AbortSignal.timeout(10_000) })
   const text = await res.text()
   let parsed: unknown = text
   try {
@@ -88,90 +194,150 @@ async function send(method: string, path: string, raw?: string): Promise<{ statu
   return { status: res.status, body: parsed }
 }
 
-async function checkHttp(method: string, path: string, raw?: string): Promise<void> {
-  const before = fingerprint()
-  const { status, body: answer } = await send(method, path, raw)
-  expect(status, `${method} ${path.slice(0, 200)} ${raw?.slice(0, 200)}`).toBeLessThan(500)
+/** Sends one input; returns the answer once it is checked: under 500, and if refused, a clear error that changed nothing. */
+async function checkHttp(method: string, route: string, payload?: string | Buffer, contentType?: string): Promise<{ status: number; body: any; before: Fingerprint }> {
+  ran += 1
+  const before = current()
+  const answer = await send(method, route, payload, contentType)
+  const shown = `${method} ${route.slice(0, 200)} ${payload === undefined ? '' : String(payload.slice(0, 200))}`
+  expect(answer.status, shown).toBeLessThan(500)
   // 431 comes from Node's HTTP parser (request line and headers over 16 KiB), before any of ours runs.
-  if (status >= 400 && status !== 431) {
-    expect(answer?.error?.code, `${status} ${method} ${path.slice(0, 120)}: ${JSON.stringify(answer).slice(0, 200)}`).toEqual(expect.any(String))
-    expect(answer.error.message).toEqual(expect.any(String))
-    expect(fingerprint(), `a rejected ${method} ${path} changed the database`).toBe(before)
+  if (answer.status >= 400 && answer.status !== 431) {
+    expect(answer.body?.error?.code, `${answer.status} ${shown}: ${JSON.stringify(answer.body).slice(0, 200)}`).toEqual(expect.any(String))
+    expect(answer.body.error.message).toEqual(expect.any(String))
+    expectUnchanged(before, shown)
   }
+  return { ...answer, before }
 }
 
-describe('fuzzing REST', () => {
-  const bodies: [string, () => string, string[]][] = [
-    ['POST', () => '/api/auth/register', ['username', 'password', 'display_name']],
-    ['POST', () => '/api/auth/login', ['username', 'password']],
-    ['POST', () => '/api/conversations', ['participant1_id', 'participant2_id']],
-    ['POST', () => `/api/messages/${conversationId}`, ['content', 'sender_id', 'attachments', 'client_id']],
-    ['PATCH', () => `/api/messages/${messageId}`, ['is_read']],
-  ]
-  it.each(bodies)('%s %s bodies', async (method, path, keys) => {
-    await fc.assert(fc.asyncProperty(body(keys), (raw) => checkHttp(method, path(), raw)), { numRuns: RUNS })
+// Each target names the routes it covers; a test below checks that together they cover every route.
+const bodies: [route: string, path: () => string, keys: string[]][] = [
+  ['POST /api/auth/register', () => '/api/auth/register', ['username', 'password', 'display_name']],
+  ['POST /api/auth/login', () => '/api/auth/login', ['username', 'password']],
+  ['POST /api/conversations', () => '/api/conversations', ['participant1_id', 'participant2_id']],
+  ['POST /api/messages/:conversationId', () => `/api/messages/${conversationId}`, ['content', 'sender_id', 'attachments', 'client_id']],
+  ['PATCH /api/messages/:messageId', () => `/api/messages/${messageId}`, ['is_read']],
+]
+const pathRoutes: [route: string, build: (p: string) => string][] = [
+  ['GET /api/conversations/:userId', (p) => `/api/conversations/${p}`],
+  ['GET /api/messages/:conversationId', (p) => `/api/messages/${p}`],
+  ['POST /api/messages/:conversationId', (p) => `/api/messages/${p}`],
+  ['PATCH /api/messages/:messageId', (p) => `/api/messages/${p}`],
+  ['GET /api/files/:name', (p) => `/api/files/${p}`],
+]
+const queryRoutes: [route: string, build: (a: string, b: string) => string][] = [
+  ['GET /api/users', (a) => `/api/users?query=${a}`],
+  ['GET /api/messages/:conversationId', (a, b) => `/api/messages/${conversationId}?limit=${a}&before=${b}`],
+  // These read no query; what one holds must not matter to them either.
+  ['GET /api/me', (a, b) => `/api/me?${a}=${b}`],
+  ['GET /api/health', (a, b) => `/api/health?${a}=${b}`],
+]
+const UPLOAD_ROUTE = 'POST /api/files'
+const events = Object.keys(clientEventPayloads) as (keyof typeof clientEventPayloads)[]
+/** Routes no target sends input to, and why. */
+const NOT_FUZZED: Record<string, string> = { 'GET /': "the web client's page, static (test/server/web-client.test.ts)" }
+
+// Cases per target: bodies, path parameters, query strings, uploads, then each socket event. An HTTP
+// case costs about four socket cases and an upload eight, so socket events get more of them, which
+// keeps the whole run within the time it took before uploads were fuzzed.
+const runs = allot([...bodies.map(() => 4), 4, 4, 5, ...events.map(() => 11)])
+const bodyRuns = runs.slice(0, bodies.length)
+const [pathRuns, queryRuns, uploadRuns] = runs.slice(bodies.length, bodies.length + 3) as [number, number, number]
+const eventRuns = runs.slice(bodies.length + 3)
+
+describe(`${TOTAL.toLocaleString('en')} hostile inputs`, () => {
+  describe('REST', () => {
+    it.each(bodies.map(([route, build, keys], i) => ({ route, build, keys, runs: bodyRuns[i]! })))('$route bodies ($runs cases)', async ({ route, build, keys, runs }) => {
+      const method = route.split(' ')[0]!
+      await fc.assert(fc.asyncProperty(body(keys), (raw) => checkHttp(method, build(), raw).then(() => undefined)), { numRuns: runs })
+    })
+
+    it(`path parameters (${pathRuns} cases)`, async () => {
+      await fc.assert(
+        fc.asyncProperty(pathPart, fc.constantFrom(...pathRoutes), async (p, [route, build]) => {
+          const method = route.split(' ')[0]!
+          await checkHttp(method, build(p), method === 'GET' ? undefined : JSON.stringify({ content: 'x', sender_id: ada.user.user_id, is_read: true }))
+        }),
+        { numRuns: pathRuns },
+      )
+    })
+
+    it(`query strings (${queryRuns} cases)`, async () => {
+      await fc.assert(
+        fc.asyncProperty(pathPart, pathPart, fc.constantFrom(...queryRoutes), async (a, b, [, build]) => {
+          await checkHttp('GET', build(a, b))
+        }),
+        { numRuns: queryRuns },
+      )
+    })
   })
 
-  it('path parameters', async () => {
-    const routes: ((p: string) => [string, string])[] = [
-      (p) => ['GET', `/api/conversations/${p}`],
-      (p) => ['GET', `/api/messages/${p}`],
-      (p) => ['POST', `/api/messages/${p}`],
-      (p) => ['PATCH', `/api/messages/${p}`],
-      (p) => ['GET', `/api/files/${p}`],
-    ]
+  describe('socket payloads', () => {
+    let socket: TestSocket
+    beforeAll(async () => {
+      socket = await connect(srv.url, ada.token)
+    })
+    it.each(events.map((event, i) => ({ event, runs: eventRuns[i]! })))('$event ($runs cases)', async ({ event, runs }) => {
+      const keys = Object.keys(clientEventPayloads[event].shape)
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(shaped(keys), nastyValue), async (payload) => {
+          ran += 1
+          const before = current()
+          const ack = await (socket as any).timeout(10_000).emitWithAck(event, payload)
+          expect(socket.connected).toBe(true)
+          if (ack.ok === false) {
+            expect(ack.error.code).not.toBe('internal')
+            expect(ack.error.message).toEqual(expect.any(String))
+            expectUnchanged(before, `${event} ${JSON.stringify(payload)?.slice(0, 200)}`)
+          } else {
+            expect(ack.ok).toBe(true)
+          }
+        }),
+        { numRuns: runs },
+      )
+    })
+  })
+
+  // Last: every accepted upload adds a row and a file that each later fingerprint reads.
+  let accepted = 0 // uploads taken so far: as many rows and files
+  it(`multipart uploads to POST /api/files (${uploadRuns} cases)`, async () => {
     await fc.assert(
-      fc.asyncProperty(pathPart, fc.nat(routes.length - 1), async (p, r) => {
-        const [method, path] = routes[r]!(p)
-        await checkHttp(method, path, method === 'GET' ? undefined : JSON.stringify({ content: 'x', sender_id: ada.user.user_id, is_read: true }))
+      fc.asyncProperty(upload, async (u) => {
+        const answer = await checkHttp('POST', '/api/files', multipartBody(u), u.contentType)
+        if (answer.status >= 400) return
+        // Taken: exactly the bytes of one part whose name begins "file" (the parser ends a name at a
+        // quote; the server then wants exactly "file"), under a name safe to show; one row and one
+        // file more, nothing else. Further files in the body are not stored.
+        expect(answer.status).toBe(201)
+        const { file_url, file_name, size } = answer.body
+        // eslint-disable-next-line no-control-regex -- control characters are what the name must not hold
+        expect(file_name).toMatch(/^[^/\\.\u0000-\u001F\u007F"][^/\\\u0000-\u001F\u007F"]{0,199}$/u)
+        const stored = await fetch(srv.url + file_url, { headers: { authorization: `Bearer ${ada.token}` } })
+        const bytes = Buffer.from(await stored.arrayBuffer())
+        expect(bytes.length).toBe(size)
+        expect(u.parts.some((p) => p.field.startsWith('file') && Buffer.compare(bytes, Buffer.from(p.bytes)) === 0)).toBe(true)
+        const after = (known = fingerprint())
+        const changed = Object.keys(after).filter((k) => after[k] !== answer.before[k])
+        expect(changed.sort()).toEqual(['StoredFile', 'files/'])
+        accepted += 1
+        expect(db.prepare('SELECT COUNT(*) FROM StoredFile').pluck().get()).toBe(accepted)
+        expect(readdirSync(filesDir)).toHaveLength(accepted)
       }),
-      { numRuns: RUNS },
+      { numRuns: uploadRuns },
     )
   })
 
-  it('query strings', async () => {
-    await fc.assert(
-      fc.asyncProperty(pathPart, pathPart, fc.boolean(), async (a, b, users) => {
-        await checkHttp('GET', users ? `/api/users?query=${a}` : `/api/messages/${conversationId}?limit=${a}&before=${b}`)
-      }),
-      { numRuns: RUNS },
-    )
-  })
-})
-
-describe('fuzzing socket payloads', () => {
-  let socket: TestSocket
-  beforeAll(async () => {
-    socket = await connect(srv.url, ada.token)
-  })
-  const events: [string, string[]][] = [
-    ['join_conversation', ['conversation_id', 'user_id']],
-    ['leave_conversation', ['conversation_id', 'user_id']],
-    ['send_message', ['conversation_id', 'content', 'sender_id', 'attachments', 'client_id']],
-    ['mark_as_read', ['message_id', 'conversation_id']],
-    ['typing', ['conversation_id', 'is_typing']],
-    ['sync', ['after_message_id', 'limit']],
-    ['get_presence', ['user_ids']],
-  ]
-  it.each(events)('%s', async (event, keys) => {
-    await fc.assert(
-      fc.asyncProperty(fc.oneof(shaped(keys), nastyValue), async (payload) => {
-        const before = fingerprint()
-        const ack = await (socket as any).timeout(10_000).emitWithAck(event, payload)
-        expect(socket.connected).toBe(true)
-        if (ack.ok === false) {
-          expect(ack.error.code).not.toBe('internal')
-          expect(ack.error.message).toEqual(expect.any(String))
-          expect(fingerprint(), `a rejected ${event} changed the database`).toBe(before)
-        } else {
-          expect(ack.ok).toBe(true)
-        }
-      }),
-      { numRuns: RUNS },
-    )
+  it('sent input to every route the server registers and every client event', () => {
+    const routes = srv.server.routes.filter((r) => r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`)
+    const fuzzed = new Set([...bodies.map(([r]) => r), ...pathRoutes.map(([r]) => r), ...queryRoutes.map(([r]) => r), UPLOAD_ROUTE, ...Object.keys(NOT_FUZZED)])
+    expect([...fuzzed].sort()).toEqual([...new Set(routes)].sort())
   })
 
   it('kept the server answering', async () => {
     expect((await send('GET', '/api/health')).status).toBe(200)
+  })
+
+  it(`ran all ${TOTAL.toLocaleString('en')} cases`, () => {
+    expect(ran).toBe(TOTAL)
   })
 })
