@@ -17,7 +17,7 @@ const shellSyntax = (allow = {}) => ['error',
   { selector: "CallExpression[callee.property.name='loadFile']", message: 'The renderer comes over app://, never file:// (electron/main/app-protocol.ts).' },
   ...(allow.window ? [] : [{ selector: "NewExpression[callee.name='BrowserWindow']", message: 'The app has one window, made in electron/main/window.ts with the hardened webPreferences written out there.' }]),
   ...(allow.ipc ? [] : [{ selector: "CallExpression[callee.object.name='ipcMain']", message: 'IPC handlers are registered in electron/main/ipc.ts only, where every call has its sender checked.' }]),
-  ...(allow.openExternal ? [] : [{ selector: "CallExpression[callee.object.name='shell'][callee.property.name='openExternal']", message: 'shell.openExternal is called in electron/main/index.ts only, behind isSafeExternalUrl.' }]),
+  ...(allow.openExternal ? [] : [{ selector: "CallExpression[callee.object.name='shell'][callee.property.name='openExternal']", message: 'shell.openExternal is called in electron/main/index.ts only, behind isWebUrl.' }]),
 ]
 
 export default tseslint.config(

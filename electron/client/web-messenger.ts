@@ -6,6 +6,7 @@ import { Emitter } from '../shared/emitter'
 import { listenerMethods, type EventMethod } from '../shared/ipc'
 import type { MessengerApi, Preferences, ServerSetup, SessionInfo } from '../shared/messenger-api'
 import { AppError, toAppError } from '../shared/result'
+import { isWebUrl } from '../shared/web-url'
 import { ChatClient } from './chat-client'
 import { chatOperations, forwardClientEvents, type ActiveSession } from './chat-operations'
 import { auth, HttpApi } from './http'
@@ -153,9 +154,8 @@ export function createWebMessenger(options: WebMessengerOptions): MessengerApi {
       return next
     },
     openExternal: async (url) => {
-      const u = new URL(url)
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new AppError('bad_request', 'Only web links can be opened.')
-      options.openWindow?.(u.href)
+      if (!isWebUrl(url)) throw new AppError('bad_request', 'Only web links can be opened.')
+      options.openWindow?.(new URL(url).href)
     },
 
     ...listenerMethods(listen),

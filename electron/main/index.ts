@@ -10,7 +10,8 @@ import type { SpawnServer } from './host'
 import { registerIpcHandlers } from './ipc'
 import { applicationMenu } from './menu'
 import { rendererCsp } from '../shared/csp'
-import { hardenSession, hardenWebContents, isSafeExternalUrl } from './security'
+import { isWebUrl } from '../shared/web-url'
+import { hardenSession, hardenWebContents } from './security'
 import { SettingsStore } from './settings'
 import { TokenVault } from './token-vault'
 import { AppTray } from './tray'
@@ -96,7 +97,7 @@ async function ready(): Promise<void> {
     hostName: () => os.hostname(),
     version: app.getVersion(),
     openExternal: async (url) => {
-      if (isSafeExternalUrl(url)) await shell.openExternal(url)
+      if (isWebUrl(url)) await shell.openExternal(url)
     },
     notify: ({ title, body, onClick }) => {
       if (!Notification.isSupported()) return

@@ -1,16 +1,7 @@
 // Electron's security checklist (the window's webPreferences are in window.ts): a strict CSP, no
 // navigation, no new windows, no permissions but notifications, external links only when safe.
 import type { Session, WebContents } from 'electron'
-
-/** Only plain web links leave the app, and only to the system browser. */
-export function isSafeExternalUrl(url: string): boolean {
-  try {
-    const u = new URL(url)
-    return (u.protocol === 'https:' || u.protocol === 'http:') && u.username === '' && u.password === '' && u.hostname !== ''
-  } catch {
-    return false
-  }
-}
+import { isWebUrl } from '../shared/web-url'
 
 const ALLOWED_PERMISSIONS = new Set(['notifications'])
 
@@ -32,7 +23,7 @@ export function hardenWebContents(contents: WebContents, options: { isAppUrl(url
   })
   contents.on('will-attach-webview', (event) => event.preventDefault())
   contents.setWindowOpenHandler(({ url }) => {
-    if (isSafeExternalUrl(url)) options.openExternal(url)
+    if (isWebUrl(url)) options.openExternal(url)
     return { action: 'deny' }
   })
 }

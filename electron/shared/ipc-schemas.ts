@@ -4,22 +4,13 @@ import { z } from 'zod'
 import type { InvokeMethod } from './ipc'
 import { LIMITS } from './limits'
 import { attachmentInput, id, loginBody, registerBody } from './schemas'
+import { isWebUrl } from './web-url'
 
 const none = z.tuple([])
 const text = (max: number) => z.string().max(max)
 
 /** http(s) URLs only: the app never opens or joins anything else. */
-export const httpUrl = z
-  .string()
-  .max(2048)
-  .refine((s) => {
-    try {
-      const u = new URL(s)
-      return (u.protocol === 'http:' || u.protocol === 'https:') && u.username === '' && u.password === ''
-    } catch {
-      return false
-    }
-  }, { error: 'must be an http:// or https:// URL without credentials' })
+export const httpUrl = z.string().max(2048).refine(isWebUrl, { error: 'must be an http:// or https:// URL without credentials' })
 
 const uploadedFile = z.object({
   file_url: z.string().max(300),

@@ -7,10 +7,11 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { APP_SCHEME_PRIVILEGES, isAppUrl, rendererLocation } from '../../electron/main/app-protocol'
-import { hardenSession, isSafeExternalUrl } from '../../electron/main/security'
+import { hardenSession } from '../../electron/main/security'
 import { buildBridge } from '../../electron/preload/bridge'
 import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../electron/shared/ipc'
 import { rendererCsp } from '../../electron/shared/csp'
+import { isWebUrl } from '../../electron/shared/web-url'
 import { mainWindowPreferences } from '../desktop/window-preferences'
 
 const ROOT = path.resolve(__dirname, '../..')
@@ -69,10 +70,10 @@ describe("Electron's security checklist", () => {
   })
 
   it('15. shell.openExternal only for validated http(s) links', () => {
-    // Called in electron/main/index.ts only (a lint rule), behind isSafeExternalUrl; a javascript: link
-    // refused and a web link opened through the real IPC path: test/desktop/main-process.test.ts.
-    expect(isSafeExternalUrl('file:///etc/passwd')).toBe(false)
-    expect(isSafeExternalUrl('https://example.com/help')).toBe(true)
+    // Called in electron/main/index.ts only (a lint rule), behind isWebUrl (its table: test/shared/web-url.test.ts);
+    // a javascript: link refused and a web link opened through the real IPC path: test/desktop/main-process.test.ts.
+    expect(isWebUrl('file:///etc/passwd')).toBe(false)
+    expect(isWebUrl('https://example.com/help')).toBe(true)
   })
 
   it('16. a current Electron', () => {
