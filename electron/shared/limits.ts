@@ -1,4 +1,4 @@
-/** Limits every side agrees on: the server enforces them, clients use them to warn early. */
+/** Limits and timings every side agrees on: the server enforces the limits, clients use them to warn early. */
 export const LIMITS = {
   /** Characters of one message's text. */
   contentMaxChars: 10_000,
@@ -20,4 +20,15 @@ export const LIMITS = {
   fileNameMaxChars: 200,
   /** Largest id a client may name: ids are 32-bit integers in both SQLite and PostgreSQL. */
   maxId: 2_147_483_647,
+  /** A typist says "typing" again this often while keys keep coming (typing events are fire-and-forget, so one may be lost)… */
+  typingRepeatMs: 2_500,
+  /** …and "stopped" after this long without a key. */
+  typingIdleMs: 3_000,
+  /** Readers drop a typist not heard from for this long (a lost "stopped"); more than one repeat interval. */
+  typingExpiresMs: 6_000,
+  /** Attachment types shown as pictures: the renderer previews them and the server serves them inline; any other type is a download. */
+  imageTypes: ['image/png', 'image/jpeg', 'image/gif', 'image/webp'],
 } as const
+
+/** Whether an attachment of this type is shown as a picture (LIMITS.imageTypes). */
+export const isImageType = (type: string | undefined): boolean => (LIMITS.imageTypes as readonly (string | undefined)[]).includes(type)

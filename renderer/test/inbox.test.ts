@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
+import { LIMITS } from '../../electron/shared/limits'
 import { createInbox, receiptOf, sortByActivity, type ChatItem } from '../src/inbox/inbox'
 import { ada, bob, conversation, cyd, fakeMessenger, flush, message } from './fake-messenger'
 
@@ -91,6 +92,22 @@ describe('the conversation list', () => {
     expect(inbox.typingIn(1).map((u) => u.username)).toEqual(['bob'])
     fake.emit('onTyping', { conversation_id: 1, user_id: 2, is_typing: false })
     expect(inbox.typingIn(1)).toEqual([])
+  })
+
+  it('forgets a typist not heard from for LIMITS.typingExpiresMs (a lost "stopped")', async () => {
+    vi.useFakeTimers()
+    try {
+      const fake = fakeMessenger({ conversations: [withLatest(1, bob)] })
+      const inbox = createInbox(fake.api, ada)
+      await inbox.start()
+      fake.emit('onTyping', { conversation_id: 1, user_id: 2, is_typing: true })
+      vi.advanceTimersByTime(LIMITS.typingExpiresMs - 1)
+      expect(inbox.typingIn(1).map((u) => u.username)).toEqual(['bob'])
+      vi.advanceTimersByTime(100)
+      expect(inbox.typingIn(1)).toEqual([])
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })
 

@@ -5,7 +5,7 @@ import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import type { UploadedFileDto } from '../../shared/dto'
-import { LIMITS } from '../../shared/limits'
+import { isImageType, LIMITS } from '../../shared/limits'
 import type { AttachmentInput } from '../../shared/schemas'
 import type { Db } from '../db/client'
 import { AppError } from '../../shared/result'
@@ -14,8 +14,6 @@ import type { Actor } from './types'
 
 export const FILE_URL_PREFIX = '/api/files/'
 
-/** Types a browser may show inline; everything else is served as a download. */
-const INLINE_TYPES = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif', 'image/bmp'])
 
 export interface ResolvedAttachment {
   file_url: string
@@ -129,7 +127,7 @@ export class FileService {
       file_name: file.file_name,
       file_type: file.file_type,
       size: file.size,
-      inline: INLINE_TYPES.has(file.file_type),
+      inline: isImageType(file.file_type),
     }
   }
 }

@@ -22,4 +22,3 @@ export function formatSize(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`
 }
 
-export const isImage = (type: string | undefined): boolean => !!type && /^image\/(png|jpeg|gif|webp)$/.test(type)

@@ -20,8 +20,6 @@ export type Receipt = 'pending' | 'failed' | 'sent' | 'read'
 /** A row of the chat view: a stored message, or one of ours still in the outbox. */
 export type ChatItem = { kind: 'message'; key: string; message: MessageDto; mine: boolean } | { kind: 'pending'; key: string; pending: PendingMessageDto; mine: true }
 
-const TYPING_EXPIRES_MS = 6_000
-
 export function activityOf(conversation: ConversationDto): string {
   return conversation.messages[0]?.created_at ?? conversation.updated_at ?? conversation.created_at
 }
@@ -198,11 +196,11 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
         if (user_id === me.user_id) return
         if (!is_typing) return stopTyping(conversation_id, user_id)
         const typists = state.typing.get(conversation_id) ?? new Map<number, number>()
-        typists.set(user_id, Date.now() + TYPING_EXPIRES_MS)
+        typists.set(user_id, Date.now() + LIMITS.typingExpiresMs)
         state.typing.set(conversation_id, typists)
         setTimeout(() => {
           if ((state.typing.get(conversation_id)?.get(user_id) ?? 0) <= Date.now()) stopTyping(conversation_id, user_id)
-        }, TYPING_EXPIRES_MS + 50)
+        }, LIMITS.typingExpiresMs + 50)
       }),
     )
     const [outbox, status] = await Promise.all([api.getOutbox(), api.getStatus()])
