@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { createServer } from 'node:net'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { DesktopController } from '../../electron/main/controller'
@@ -9,6 +10,18 @@ import { Api, person } from '../helpers/api'
 import { fakeSafeStorage, harness as makeHarness, type Harness } from '../helpers/desktop'
 import { noLimits, startServer, tempDir, type TestServer } from '../helpers/server'
 import { sleep } from '../helpers/sockets'
+
+/** A free port in 20000-32767, where Linux never puts a port-0 listener (its ephemeral range starts at 32768). */
+async function freePortBelowEphemeral(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000)
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer().once('error', () => resolve(false))
+      probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)))
+    })
+    if (free) return port
+  }
+}
 
 const controllers: DesktopController[] = []
 const servers: TestServer[] = []
@@ -89,6 +102,9 @@ describe('host mode, from first run to notifications', () => {
 
   it('sends through the outbox and restores the session after a restart of the app', async () => {
     const dir = tempDir()
+    // A port of its own, below the range the system hands out for port 0: test files running beside
+    // this one take ports all the time, and the restart must find this one free to keep the address.
+    writeFileSync(path.join(dir, 'settings.json'), JSON.stringify({ host_port: await freePortBelowEphemeral() }))
     const first = await harness(dir)
     const setup = await first.controller.handlers.hostServer({ lan: false })
     const session = await first.controller.handlers.register({ username: 'grace', password: 'correct horse battery' })
