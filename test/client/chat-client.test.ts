@@ -8,6 +8,7 @@ import { rooms } from '../../electron/shared/events'
 import { pair, person, type Person } from '../helpers/api'
 import { noLimits, startServer, tempDir, type TestServer } from '../helpers/server'
 import { sleep } from '../helpers/sockets'
+import { until } from '../helpers/wait'
 
 const clients: ChatClient[] = []
 const servers: TestServer[] = []
@@ -33,14 +34,6 @@ function received(c: ChatClient): MessageDto[] {
   const list: MessageDto[] = []
   c.on('message', (m) => list.push(m))
   return list
-}
-
-async function until(what: string, predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!(await predicate())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(20)
-  }
 }
 
 const stored = (s: TestServer, conversationId: number) =>
@@ -101,19 +94,20 @@ describe('outbox', () => {
         // Restart on the same data folder and port while sends are in flight.
         await current.close({ keepData: true })
         servers.splice(servers.indexOf(current), 1)
-        await sleep(200)
         current = await server({ dataDir: first.dataDir, port })
       }
       if (i % 10 === 0) await sleep(5)
     }
-    await until('outbox empty', () => sender.outbox.length === 0, 30_000)
-    await until('recipient has all', () => got.length >= 100, 30_000)
-    await sleep(300)
+    await until('outbox empty', () => sender.outbox.length === 0, { timeoutMs: 30_000 })
+    await until('recipient has all', () => got.length >= 100, { timeoutMs: 30_000 })
+    // Nothing more comes after them: a sentinel sent last arrives right after the hundredth.
+    await sender.send(conversationId, 'sentinel')
+    await until('the sentinel', () => got.some((m) => m.content === 'sentinel'), { timeoutMs: 30_000 })
     const rows = await stored(current, conversationId)
-    const expected = Array.from({ length: 100 }, (_, i) => `m${i}`)
+    const expected = [...Array.from({ length: 100 }, (_, i) => `m${i}`), 'sentinel']
     expect(rows.map((r) => r.content)).toEqual(expected)
     expect(got.map((m) => m.content)).toEqual(expected)
-    expect(new Set(got.map((m) => m.message_id)).size).toBe(100)
+    expect(new Set(got.map((m) => m.message_id)).size).toBe(101)
   })
 
   it('marks a send the server refuses for good as failed, and lets the user retry or discard it', async () => {
@@ -157,9 +151,11 @@ describe('catch-up', () => {
     const got = received(after)
     after.connect()
     await until('caught up', () => got.length >= 300)
-    await sleep(200)
-    expect(got.map((m) => m.message_id)).toEqual(sent)
-    expect(after.cursor).toBe(sent.at(-1))
+    // Nothing replayed twice: a message sent after the catch-up is the next one to arrive.
+    const sentinel = (await ada.api.post(`/api/messages/${conversationId}`, { content: 'sentinel', sender_id: ada.user.user_id })).body.message_id
+    await until('the sentinel', () => got.some((m) => m.message_id === sentinel))
+    expect(got.map((m) => m.message_id)).toEqual([...sent, sentinel])
+    expect(after.cursor).toBe(sentinel)
   })
 
   it('a client with nothing stored starts after the newest message the user has, not at the beginning', async () => {
@@ -174,8 +170,10 @@ describe('catch-up', () => {
     await until('online', () => fresh.status.state === 'online')
     const next = (await ada.api.post(`/api/messages/${conversationId}`, { content: 'new', sender_id: ada.user.user_id })).body.message_id
     await until('new message', () => got.length >= 1)
-    await sleep(200)
-    expect(got.map((m) => m.message_id)).toEqual([next])
+    // Nothing of the old history follows: a message sent after arrives right after it.
+    const sentinel = (await ada.api.post(`/api/messages/${conversationId}`, { content: 'sentinel', sender_id: ada.user.user_id })).body.message_id
+    await until('the sentinel', () => got.some((m) => m.message_id === sentinel))
+    expect(got.map((m) => m.message_id)).toEqual([next, sentinel])
     // Asked to, it catches up on everything.
     const everything = await client(srv.url, bob, { catchUpFromStart: true })
     expect(everything.cursor).toBe(0)
@@ -189,11 +187,15 @@ describe('catch-up', () => {
     const got = received(c)
     c.connect()
     await until('online', () => c.status.state === 'online')
-    await sleep(100)
+    // Ada's own client sees each broadcast; Bob's would have gone out in the same emit.
+    const witness = await client(srv.url, ada)
+    const seenByAda = received(witness)
+    witness.connect()
+    await until('witness online', () => witness.status.state === 'online')
     // While "asleep" the connection is dead in all but name: events stop reaching it.
     srv.server.io.in(rooms.user(bob.user.user_id)).socketsLeave(rooms.user(bob.user.user_id))
     for (let i = 0; i < 5; i++) await ada.api.post(`/api/messages/${conversationId}`, { content: `while asleep ${i}`, sender_id: ada.user.user_id })
-    await sleep(200)
+    await until('the broadcasts went out', () => seenByAda.length === 5)
     expect(got).toHaveLength(0)
     clock += 60 * 60 * 1000 // the machine wakes an hour later
     await until('caught up after wake', () => got.length === 5)
@@ -214,7 +216,7 @@ describe('connection', () => {
     servers.splice(servers.indexOf(first), 1)
     const second = await server({ dataDir: first.dataDir, port })
     await until('back online', () => a.status.state === 'online')
-    await sleep(200)
+    await until('ada back in the conversation', async () => (await second.server.io.in(rooms.conversation(conversationId)).fetchSockets()).length === 1)
     const b = await client(second.url, bob)
     b.connect()
     await until('b online', () => b.status.state === 'online')
@@ -229,7 +231,8 @@ describe('connection', () => {
     c.on('auth_error', (e) => errors.push(e.code))
     c.connect()
     await until('auth error', () => errors.length > 0)
-    await sleep(300)
+    // No retry: none within twice the longest delay the client waits between tries (500 ms here).
+    await sleep(2 * 500)
     expect(errors).toEqual(['unauthorized'])
     expect(c.status.state).toBe('offline')
   })
