@@ -9,7 +9,7 @@ import { EVENT_CHANNELS } from '../../electron/shared/ipc'
 import { Api, person } from '../helpers/api'
 import { fakeSafeStorage, harness as makeHarness, type Harness } from '../helpers/desktop'
 import { noLimits, startServer, tempDir, type TestServer } from '../helpers/server'
-import { sleep } from '../helpers/sockets'
+import { until } from '../helpers/wait'
 
 /** A free port in 20000-32767, where Linux never puts a port-0 listener (its ephemeral range starts at 32768). */
 async function freePortBelowEphemeral(): Promise<number> {
@@ -34,14 +34,6 @@ async function harness(...args: Parameters<typeof makeHarness>): Promise<Harness
   const h = await makeHarness(...args)
   controllers.push(h.controller)
   return h
-}
-
-async function until(what: string, predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`)
-    await sleep(20)
-  }
 }
 
 const messagesSent = (h: Harness): MessageDto[] => h.sent.filter((s) => s.channel === EVENT_CHANNELS.onMessage).map((s) => s.payload as MessageDto)
