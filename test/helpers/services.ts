@@ -113,9 +113,13 @@ async function startRedis(): Promise<{ url: string; stop(): Promise<void> }> {
     child.stderr!.on('data', (chunk: Buffer) => void (output += chunk.toString()))
   })
   child.removeAllListeners('exit')
+  // Never outlive this process, even when it dies of an uncaught error before its teardown.
+  const killOnExit = (): void => void child.kill('SIGKILL')
+  process.once('exit', killOnExit)
   return {
     url: `redis://127.0.0.1:${port}`,
     stop: async () => {
+      process.off('exit', killOnExit)
       if (child.exitCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve))
         child.kill('SIGTERM')
