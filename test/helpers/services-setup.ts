@@ -1,7 +1,9 @@
-// globalSetup of every project that needs PostgreSQL or Redis: one throwaway pair for the whole run,
-// shared by the projects (global setups run in one main process), stopped after the last of them.
+// globalSetup of every project that needs PostgreSQL or Redis: one throwaway pair for the whole run.
+// The first project to set up starts them and names them in the main process's environment; the
+// projects after it find them there and reuse them (startTestServices takes named servers as they
+// are, and its stop leaves them alone). The first one's teardown, which runs last, stops them.
 import type { TestProject } from 'vitest/node'
-import { startTestServices, type TestServices } from './services'
+import { startTestServices } from './services'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -10,20 +12,11 @@ declare module 'vitest' {
   }
 }
 
-const shared = globalThis as typeof globalThis & { switchboardServices?: { services: Promise<TestServices>; users: number } }
-
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  shared.switchboardServices ??= { services: startTestServices(), users: 0 }
-  const entry = shared.switchboardServices
-  entry.users += 1
-  const services = await entry.services
+  const services = await startTestServices(process.env)
+  process.env.SWITCHBOARD_DEV_POSTGRES = services.postgresUrl
+  process.env.SWITCHBOARD_DEV_REDIS = services.redisUrl
   project.provide('postgresUrl', services.postgresUrl)
   project.provide('redisUrl', services.redisUrl)
-  return async () => {
-    entry.users -= 1
-    if (entry.users === 0) {
-      shared.switchboardServices = undefined
-      await services.stop()
-    }
-  }
+  return () => services.stop()
 }
