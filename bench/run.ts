@@ -394,7 +394,7 @@ export async function runBench(sizes: Sizes, outDir: string): Promise<BenchResul
       const client = await ChatClient.open({ url: server.url, token: reader!.token, user: { user_id: reader!.user_id, username: 'reader', display_name: 'reader' }, store, sleepCheckMs: 0 })
       let got = 0
       const t0 = performance.now()
-      const done = new Promise<void>((resolve) => client.on('message', () => ++got === sizes.catchUp && resolve()))
+      const done = new Promise<void>((resolve) => client.on('new_message', () => ++got === sizes.catchUp && resolve()))
       client.connect()
       await done
       const seconds = (performance.now() - t0) / 1000

@@ -8,7 +8,7 @@ import { delay } from './connection'
 
 export type CatchUpEvents = {
   /** Each new message once. */
-  message: MessageDto
+  new_message: MessageDto
   /** Where another participant had read up to, learned at catch-up. */
   read_state: ReadStateDto
 }
@@ -168,7 +168,7 @@ export class CatchUp {
   }
 
   private deliver(message: MessageDto): void {
-    if (this.seen.add(message.message_id)) this.events.emit('message', message)
+    if (this.seen.add(message.message_id)) this.events.emit('new_message', message)
   }
 
   private move(to: number): void {

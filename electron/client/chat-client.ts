@@ -3,11 +3,10 @@
 // the connection, the outbox, the catch-up and the sleep watch, which keeps their shared state (what
 // the store saves) and the connection status.
 import type { io as defaultIo } from 'socket.io-client'
-import type { MessageDto, ReadStateDto, UserDto } from '../shared/dto'
+import type { MessageDto, UserDto } from '../shared/dto'
 import { Emitter, type ListenerErrorHandler } from '../shared/emitter'
-import type { PresenceEvent, SyncResult, TypingEvent, UserJoinedEvent, UserLeftEvent } from '../shared/events'
-import type { ConnectionState, ConnectionStatus } from '../shared/messenger-api'
-import type { ErrorInfo } from '../shared/result'
+import type { SyncResult } from '../shared/events'
+import type { AppEvents, ConnectionState, ConnectionStatus } from '../shared/messenger-api'
 import type { AttachmentInput } from '../shared/schemas'
 import { CatchUp } from './catch-up'
 import { Connection } from './connection'
@@ -19,24 +18,12 @@ import { emptyState, MemoryStore, type ClientState, type ClientStore, type Pendi
 export type { ConnectionState, ConnectionStatus }
 export { newClientId } from './outbox'
 
-export type ChatClientEvents = {
-  /** Each new message once, whether it came live, by catch-up, or as the answer to our own send. */
-  message: MessageDto
-  /** A message was read; every earlier message from the same sender in that conversation is read too. */
-  read: MessageDto
-  /** Where another participant had read up to, learned at catch-up. */
-  read_state: ReadStateDto
-  typing: TypingEvent
-  presence: PresenceEvent
-  user_joined: UserJoinedEvent
-  user_left: UserLeftEvent
-  /** The outbox changed (queued, sent, failed, retried, discarded). */
-  outbox: PendingMessage[]
+/** The app events a client raises, under their app-wide names (AppEvents in messenger-api.ts). */
+export type ClientAppEvent = 'new_message' | 'message_read' | 'read_state' | 'typing' | 'presence' | 'user_joined' | 'user_left' | 'outbox' | 'status' | 'session_ended'
+
+export type ChatClientEvents = Pick<AppEvents, ClientAppEvent> & {
   /** A queued send was stored by the server. */
   sent: { client_id: string; message: MessageDto }
-  status: ConnectionStatus
-  /** The server refused the token: sign in again. */
-  auth_error: ErrorInfo
 }
 
 export interface ChatClientOptions {
@@ -112,9 +99,9 @@ export class ChatClient {
         void this.incoming.connected(RECONNECT_REWIND_MS)
       }
     })
-    connection.events.on('auth_error', (error) => this.events.emit('auth_error', error))
+    connection.events.on('session_ended', (error) => this.events.emit('session_ended', error))
     connection.events.on('new_message', (message) => this.incoming.live(message))
-    connection.events.on('message_read', (message) => this.events.emit('read', message))
+    connection.events.on('message_read', (message) => this.events.emit('message_read', message))
     connection.events.on('typing', (event) => this.events.emit('typing', event))
     connection.events.on('presence', (event) => this.events.emit('presence', event))
     connection.events.on('user_joined', (event) => this.events.emit('user_joined', event))
@@ -128,7 +115,7 @@ export class ChatClient {
       this.events.emit('sent', sent)
       this.incoming.acked(sent.message)
     })
-    this.incoming.events.on('message', (message) => this.events.emit('message', message))
+    this.incoming.events.on('new_message', (message) => this.events.emit('new_message', message))
     this.incoming.events.on('read_state', (state) => this.events.emit('read_state', state))
   }
 

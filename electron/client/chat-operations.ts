@@ -1,10 +1,9 @@
 // The chat half of the MessengerApi over one ChatClient: the desktop app's main process and the web
 // client's page both answer the renderer with these, so the two paths cannot drift apart.
 import type { UserDto } from '../shared/dto'
-import type { EventMethod } from '../shared/ipc'
-import type { MessengerApi, PendingMessageDto } from '../shared/messenger-api'
+import type { AppEvents, MessengerApi, PendingMessageDto } from '../shared/messenger-api'
 import type { AttachmentInput } from '../shared/schemas'
-import type { ChatClient } from './chat-client'
+import type { ChatClient, ClientAppEvent } from './chat-client'
 
 export type ChatOperationName =
   | 'listConversations'
@@ -66,19 +65,23 @@ export function chatOperations(session: () => ActiveSession): ChatOperations {
   }
 }
 
-/** Hands each ChatClient event on under its MessengerApi listener name. */
-export function forwardClientEvents(client: ChatClient, emit: (method: EventMethod, payload: unknown) => void): void {
-  const pairs = [
-    ['message', 'onMessage'],
-    ['read', 'onRead'],
-    ['read_state', 'onReadState'],
-    ['typing', 'onTyping'],
-    ['presence', 'onPresence'],
-    ['user_joined', 'onUserJoined'],
-    ['user_left', 'onUserLeft'],
-    ['outbox', 'onOutbox'],
-    ['status', 'onStatus'],
-    ['auth_error', 'onSessionEnded'],
-  ] as const
-  for (const [event, method] of pairs) client.on(event, (payload: unknown) => emit(method, payload))
+/** Every app event a ChatClient raises (the record makes the compiler insist on each one). */
+const CLIENT_APP_EVENTS = Object.keys({
+  new_message: true,
+  message_read: true,
+  read_state: true,
+  typing: true,
+  presence: true,
+  user_joined: true,
+  user_left: true,
+  outbox: true,
+  status: true,
+  session_ended: true,
+} as const satisfies Record<ClientAppEvent, true>) as ClientAppEvent[]
+
+export type AppEventSink = <E extends ClientAppEvent>(event: E, payload: AppEvents[E]) => void
+
+/** Hands each of the client's app events on, under the same name. */
+export function forwardClientEvents(client: ChatClient, emit: AppEventSink): void {
+  for (const event of CLIENT_APP_EVENTS) client.on(event, (payload) => emit(event, payload))
 }

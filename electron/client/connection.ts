@@ -15,7 +15,7 @@ export type ConnectionEvents = ServerEvents & {
   /** Each change: online once connected (the rooms are being joined again), connecting while it tries, offline when it stopped. */
   state: ConnectionState
   /** The server refused the token; the connection has stopped trying. */
-  auth_error: ErrorInfo
+  session_ended: ErrorInfo
 }
 
 const SERVER_EVENTS = ['new_message', 'message_read', 'typing', 'presence', 'user_joined', 'user_left', 'resync'] as const satisfies readonly (keyof ServerToClientEvents)[]
@@ -78,7 +78,7 @@ export class Connection {
     })
     socket.on('connect_error', (error: Error & { data?: { code?: string; message?: string } }) => {
       if (error.data?.code === 'unauthorized') {
-        this.events.emit('auth_error', { code: 'unauthorized', message: error.data.message ?? 'Sign in again.' })
+        this.events.emit('session_ended', { code: 'unauthorized', message: error.data.message ?? 'Sign in again.' })
         socket.disconnect()
         this.setState('offline')
       } else {

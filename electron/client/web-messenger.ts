@@ -3,8 +3,7 @@
 // session and the outbox live in the browser's storage, so a reload keeps both.
 import type { UserDto } from '../shared/dto'
 import { Emitter } from '../shared/emitter'
-import { listenerMethods, type EventMethod } from '../shared/ipc'
-import type { MessengerApi, Preferences, ServerSetup, SessionInfo } from '../shared/messenger-api'
+import type { AppEvents, MessengerApi, Preferences, ServerSetup, SessionInfo } from '../shared/messenger-api'
 import { AppError, toAppError } from '../shared/result'
 import { isWebUrl } from '../shared/web-url'
 import { ChatClient } from './chat-client'
@@ -34,8 +33,9 @@ const PREFS_KEY = 'switchboard.preferences'
 function typedErrors<T extends object>(api: T): T {
   const wrapped = {} as Record<string, unknown>
   for (const [name, fn] of Object.entries(api)) {
-    wrapped[name] = name.startsWith('on')
-      ? fn
+    wrapped[name] =
+      name === 'on'
+        ? fn
       : async (...args: unknown[]) => {
           try {
             return await (fn as (...a: unknown[]) => unknown)(...args)
@@ -49,14 +49,8 @@ function typedErrors<T extends object>(api: T): T {
 
 export function createWebMessenger(options: WebMessengerOptions): MessengerApi {
   const { origin, storage } = options
-  const events = new Emitter<Record<EventMethod, unknown>>()
+  const events = new Emitter<AppEvents>()
   let active: (ActiveSession & { token: string }) | null = null
-
-  const emit = (method: EventMethod, payload: unknown): void => events.emit(method, payload)
-  const listen =
-    (method: EventMethod) =>
-    (listener: (payload: never) => void): (() => void) =>
-      events.on(method, listener as (payload: unknown) => void)
 
   const stored = (): StoredSession | null => {
     try {
@@ -76,8 +70,8 @@ export function createWebMessenger(options: WebMessengerOptions): MessengerApi {
       ...(options.fetch ? { fetch: options.fetch } : {}),
     })
     active = { client, user, token }
-    forwardClientEvents(client, emit)
-    client.on('auth_error', () => {
+    forwardClientEvents(client, (event, payload) => events.emit(event, payload))
+    client.on('session_ended', () => {
       storage.removeItem(SESSION_KEY)
       void close()
     })
@@ -158,7 +152,7 @@ export function createWebMessenger(options: WebMessengerOptions): MessengerApi {
       options.openWindow?.(new URL(url).href)
     },
 
-    ...listenerMethods(listen),
+    on: (event, listener) => events.on(event, listener),
   }
   return typedErrors(api)
 }

@@ -9,7 +9,7 @@ import { chatOperations, forwardClientEvents } from '../client/chat-operations'
 import { FileStore } from './file-store'
 import { auth, HttpApi } from '../client/http'
 import type { MessageDto } from '../shared/dto'
-import { EVENT_CHANNELS } from '../shared/ipc'
+import { eventChannel } from '../shared/ipc'
 import type { ConnectionStatus, Credentials, DiscoveredServer, Preferences, Registration, ServerSetup, SessionInfo } from '../shared/messenger-api'
 import { AppError } from '../shared/result'
 import type { Advertisement } from './discovery'
@@ -118,13 +118,13 @@ export class DesktopController {
   /** A switchboard://join link was opened: the inbox offers to join. */
   requestJoin(url: string): void {
     this.deps.showWindow()
-    this.deps.send(EVENT_CHANNELS.onJoinRequested, url)
+    this.deps.send(eventChannel('join_requested'), url)
   }
 
   /** A notification was clicked or a link opened: show that conversation. */
   openConversation(conversationId: number): void {
     this.deps.showWindow()
-    this.deps.send(EVENT_CHANNELS.onOpenConversation, conversationId)
+    this.deps.send(eventChannel('open_conversation'), conversationId)
   }
 
   private readonly chat = chatOperations(() => this.requireSession())
@@ -217,9 +217,9 @@ export class DesktopController {
     })
     this.client = client
     this.session = { server_url: serverUrl, user }
-    forwardClientEvents(client, (method, payload) => this.deps.send(EVENT_CHANNELS[method], payload))
-    client.on('message', (message) => this.onIncoming(message))
-    client.on('auth_error', () => void this.closeSession().then(() => this.deps.vault.clear()))
+    forwardClientEvents(client, (event, payload) => this.deps.send(eventChannel(event), payload))
+    client.on('new_message', (message) => this.onIncoming(message))
+    client.on('session_ended', () => void this.closeSession().then(() => this.deps.vault.clear()))
     client.connect()
   }
 

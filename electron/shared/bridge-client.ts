@@ -11,8 +11,6 @@ export function messengerFromBridge(bridge: MessengerBridge): MessengerApi {
   for (const method of Object.keys(INVOKE_CHANNELS) as (keyof typeof INVOKE_CHANNELS)[]) {
     api[method] = async (...args: unknown[]) => unwrap(await (bridge[method] as (...a: unknown[]) => Promise<Result<unknown>>)(...args))
   }
-  for (const [method, listen] of Object.entries(bridge)) {
-    if (method.startsWith('on')) api[method] = listen
-  }
+  api.on = bridge.on
   return api as unknown as MessengerApi
 }

@@ -1,13 +1,12 @@
 // The IPC channels behind the MessengerApi, one per operation, namespaced like VS Code's `vscode:`.
 // No zod here: the sandboxed preload bundles this file and should stay tiny.
-import type { MessengerApi } from './messenger-api'
+import type { ServerToClientEvents } from './events'
+import type { AppEventName, AppEvents, MessengerApi } from './messenger-api'
 import type { Result } from './result'
 
-type Methods = { [K in keyof MessengerApi as K extends `on${string}` ? never : K]: MessengerApi[K] }
-type Listeners = { [K in keyof MessengerApi as K extends `on${string}` ? K : never]: MessengerApi[K] }
+type Methods = Omit<MessengerApi, 'on'>
 
 export type InvokeMethod = keyof Methods
-export type EventMethod = keyof Listeners
 
 /** Renderer → main, answered: `ipcRenderer.invoke(channel, ...args)`. */
 export const INVOKE_CHANNELS = {
@@ -41,33 +40,41 @@ export const INVOKE_CHANNELS = {
   openExternal: 'ui:open-external',
 } as const satisfies Record<InvokeMethod, string>
 
-/** Main → renderer: `webContents.send(channel, payload)`. */
-export const EVENT_CHANNELS = {
-  onMessage: 'event:message',
-  onRead: 'event:read',
-  onReadState: 'event:read-state',
-  onTyping: 'event:typing',
-  onPresence: 'event:presence',
-  onUserJoined: 'event:user-joined',
-  onUserLeft: 'event:user-left',
-  onOutbox: 'event:outbox',
-  onStatus: 'event:status',
-  onSessionEnded: 'event:session-ended',
-  onOpenConversation: 'event:open-conversation',
-  onJoinRequested: 'event:join-requested',
-} as const satisfies Record<EventMethod, string>
+/** Every app event, by name (the record makes the compiler insist on each one). */
+const APP_EVENT_NAMES = {
+  new_message: true,
+  message_read: true,
+  read_state: true,
+  typing: true,
+  presence: true,
+  user_joined: true,
+  user_left: true,
+  outbox: true,
+  status: true,
+  session_ended: true,
+  open_conversation: true,
+  join_requested: true,
+} as const satisfies Record<AppEventName, true>
 
-/** Every listener method of the MessengerApi (onMessage, onRead, …). */
-export const EVENT_METHODS = Object.keys(EVENT_CHANNELS) as EventMethod[]
+export const APP_EVENTS = Object.keys(APP_EVENT_NAMES) as AppEventName[]
 
-/** The MessengerApi's listener methods, each made by `listen(method)`. */
-export function listenerMethods(listen: (method: EventMethod) => (listener: (payload: never) => void) => () => void): Pick<MessengerApi, EventMethod> {
-  return Object.fromEntries(EVENT_METHODS.map((method) => [method, listen(method)])) as unknown as Pick<MessengerApi, EventMethod>
+export function isAppEvent(name: unknown): name is AppEventName {
+  return typeof name === 'string' && Object.hasOwn(APP_EVENT_NAMES, name)
 }
+
+/** Main → renderer: `webContents.send(eventChannel(event), payload)`, the event's own name under `event:`. */
+export function eventChannel<E extends AppEventName>(event: E): `event:${E}` {
+  return `event:${event}`
+}
+
+// An event the socket and the app share carries the same payload in both: a compile error otherwise.
+type SharedWithSocket = Extract<keyof ServerToClientEvents, AppEventName>
+type SamePayload = { [K in SharedWithSocket]: [Parameters<ServerToClientEvents[K]>[0]] extends [AppEvents[K]] ? true : false }
+export const socketPayloadsAgree: false extends SamePayload[SharedWithSocket] ? never : true = true
 
 // Every invoke answers a Result: errors cross the boundary as values (only an Error's message would
 // survive it), and messengerFromBridge throws them again as AppErrors in the renderer.
 type Invokers = { [K in InvokeMethod]: Methods[K] extends (...args: infer A) => Promise<infer R> ? (...args: A) => Promise<Result<R>> : never }
 
-/** What the preload exposes as window.messenger: the invoke methods answer Results, listeners as in the API. */
-export type MessengerBridge = Invokers & Listeners
+/** What the preload exposes as window.messenger: the invoke methods answer Results, `on` as in the API. */
+export type MessengerBridge = Invokers & Pick<MessengerApi, 'on'>

@@ -77,6 +77,36 @@ export interface Preferences {
 
 type Unsubscribe = () => void
 
+/**
+ * The app's events, each under one name from the socket to the renderer: the server emits
+ * `new_message`, ChatClient emits `new_message`, main sends it on the IPC channel `event:new_message`,
+ * and the inbox listens with `messenger.on('new_message', …)`. The socket's events keep the seed's
+ * names; the others are named the same way.
+ */
+export type AppEvents = {
+  /** Each new message once, whether it came live, by catch-up, or as the answer to our own send. */
+  new_message: MessageDto
+  /** A message was read; every earlier message from the same sender in that conversation is read too. */
+  message_read: MessageDto
+  /** Where another participant had read up to, learned at catch-up. */
+  read_state: ReadStateDto
+  typing: TypingEvent
+  presence: PresenceEvent
+  user_joined: UserJoinedEvent
+  user_left: UserLeftEvent
+  /** The outbox changed (queued, sent, failed, retried, discarded). */
+  outbox: PendingMessageDto[]
+  status: ConnectionStatus
+  /** The server refused the token: sign in again. */
+  session_ended: ErrorInfo
+  /** The app asks the inbox to open a conversation (a notification was clicked, a link was opened). */
+  open_conversation: number
+  /** A switchboard://join link was opened: offer to join this server. */
+  join_requested: string
+}
+
+export type AppEventName = keyof AppEvents
+
 /** Every method's promise rejects with an AppError (electron/shared/result.ts), in the desktop app and the web client alike. */
 export interface MessengerApi {
   // Server set-up (the desktop app's first run; the web client answers with its own origin).
@@ -115,20 +145,7 @@ export interface MessengerApi {
   setPreferences(preferences: Partial<Preferences>): Promise<Preferences>
   openExternal(url: string): Promise<void>
 
-  // Events: each returns its unsubscribe
-  onMessage(listener: (message: MessageDto) => void): Unsubscribe
-  onRead(listener: (message: MessageDto) => void): Unsubscribe
-  onReadState(listener: (state: ReadStateDto) => void): Unsubscribe
-  onTyping(listener: (event: TypingEvent) => void): Unsubscribe
-  onPresence(listener: (event: PresenceEvent) => void): Unsubscribe
-  onUserJoined(listener: (event: UserJoinedEvent) => void): Unsubscribe
-  onUserLeft(listener: (event: UserLeftEvent) => void): Unsubscribe
-  onOutbox(listener: (items: PendingMessageDto[]) => void): Unsubscribe
-  onStatus(listener: (status: ConnectionStatus) => void): Unsubscribe
-  onSessionEnded(listener: (error: ErrorInfo) => void): Unsubscribe
-  /** The app asks the inbox to open a conversation (a notification was clicked, a link was opened). */
-  onOpenConversation(listener: (conversationId: number) => void): Unsubscribe
-  /** A switchboard://join link was opened: offer to join this server. */
-  onJoinRequested(listener: (url: string) => void): Unsubscribe
+  /** Listens to one of the app's events; returns its unsubscribe. */
+  on<E extends AppEventName>(event: E, listener: (payload: AppEvents[E]) => void): Unsubscribe
 }
 

@@ -2,8 +2,7 @@
 import { vi } from 'vitest'
 import type { ConversationDto, MessageDto, UserDto } from '../../electron/shared/dto'
 import { Emitter } from '../../electron/shared/emitter'
-import { listenerMethods, type EventMethod } from '../../electron/shared/ipc'
-import type { MessengerApi, PendingMessageDto } from '../../electron/shared/messenger-api'
+import type { AppEventName, AppEvents, MessengerApi, PendingMessageDto } from '../../electron/shared/messenger-api'
 
 export const ada: UserDto = { user_id: 1, username: 'ada', display_name: 'Ada Lovelace' }
 export const bob: UserDto = { user_id: 2, username: 'bob', display_name: 'Bob Babbage' }
@@ -20,8 +19,7 @@ export function conversation(id: number, other: UserDto, over: Partial<Conversat
 }
 
 export function fakeMessenger(data: { conversations?: ConversationDto[]; history?: Record<number, MessageDto[]>; online?: number[] } = {}) {
-  const events = new Emitter<Record<EventMethod, unknown>>()
-  const listen = (method: EventMethod) => (listener: (payload: never) => void) => events.on(method, listener as (payload: unknown) => void)
+  const events = new Emitter<AppEvents>()
   let clientIds = 0
   const api = {
     getSetup: vi.fn(async () => ({ mode: 'join' as const, lan: false, server_url: 'http://server', lan_urls: [] })),
@@ -63,12 +61,12 @@ export function fakeMessenger(data: { conversations?: ConversationDto[]; history
     getPreferences: vi.fn(async () => ({ do_not_disturb: false })),
     setPreferences: vi.fn(),
     openExternal: vi.fn(),
-    ...listenerMethods(listen),
+    on: <E extends AppEventName>(event: E, listener: (payload: AppEvents[E]) => void) => events.on(event, listener),
   } satisfies Record<keyof MessengerApi, unknown>
   return {
     api: api as unknown as MessengerApi & typeof api,
-    emit: (method: EventMethod, payload: unknown) => events.emit(method, payload),
-    listenerCount: (method: EventMethod) => events.listenerCount(method),
+    emit: <E extends AppEventName>(event: E, payload: AppEvents[E]) => events.emit(event, payload),
+    listenerCount: (event: AppEventName) => events.listenerCount(event),
   }
 }
 

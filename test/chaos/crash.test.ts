@@ -65,7 +65,7 @@ it(`loses and duplicates nothing when the server is SIGKILLed under load three t
   const queued: string[][] = clients.map(() => [])
   clients.forEach((c, i) => {
     c.on('sent', ({ client_id, message }) => void acks.push({ client_id, message_id: message.message_id, restarts }))
-    c.on('message', (m) => m.sender_id !== c.user.user_id && received[i]!.push(m))
+    c.on('new_message', (m) => m.sender_id !== c.user.user_id && received[i]!.push(m))
     c.connect()
   })
 

@@ -45,7 +45,7 @@ it(`a client cut off while 2,000 messages arrive in 20 conversations catches up 
 
   // Back online.
   const got: MessageDto[] = []
-  away.on('message', (m) => m.sender_id !== me!.user_id && got.push(m))
+  away.on('new_message', (m) => m.sender_id !== me!.user_id && got.push(m))
   away.connect()
   await until('caught up, outbox empty', () => got.length >= 2000 && away.outbox.length === 0, { timeoutMs: 60_000, state: () => `caught up ${got.length} of 2000, ${away.outbox.length} still queued` })
   // One more message once caught up: when it is here, a duplicate of anything earlier would be too.

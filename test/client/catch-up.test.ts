@@ -45,7 +45,7 @@ function catchUpOver(over: Partial<CatchUpDeps> = {}) {
   })
   const got: number[] = []
   const readStates: ReadStateDto[] = []
-  catchUp.events.on('message', (m) => got.push(m.message_id))
+  catchUp.events.on('new_message', (m) => got.push(m.message_id))
   catchUp.events.on('read_state', (r) => readStates.push(r))
   /** Waits for sync request `n` (0-based). */
   const call = async (n: number): Promise<SyncCall> => {

@@ -32,7 +32,7 @@ async function client(url: string, who: Person, options: Partial<ChatClientOptio
 /** Every message the client hands to listeners, in order. */
 function received(c: ChatClient): MessageDto[] {
   const list: MessageDto[] = []
-  c.on('message', (m) => list.push(m))
+  c.on('new_message', (m) => list.push(m))
   return list
 }
 
@@ -228,7 +228,7 @@ describe('connection', () => {
     const who = await person(srv.url, 'who')
     const c = await client(srv.url, { ...who, token: 'expired-or-forged' })
     const errors: string[] = []
-    c.on('auth_error', (e) => errors.push(e.code))
+    c.on('session_ended', (e) => errors.push(e.code))
     c.connect()
     await until('auth error', () => errors.length > 0)
     // No retry: none within twice the longest delay the client waits between tries (500 ms here).
@@ -244,7 +244,7 @@ describe('listeners', () => {
     const { ada, bob, conversationId } = await pair(srv.url)
     const errors: string[] = []
     const c = await client(srv.url, bob, { onListenerError: (error, event) => errors.push(`${event}: ${(error as Error).message}`) })
-    c.on('message', () => {
+    c.on('new_message', () => {
       throw new Error('broken listener')
     })
     const got = received(c)
@@ -253,6 +253,6 @@ describe('listeners', () => {
     for (let i = 0; i < 3; i++) await ada.api.post(`/api/messages/${conversationId}`, { content: `m${i}`, sender_id: ada.user.user_id })
     await until('all three', () => got.length === 3)
     expect(got.map((m) => m.content)).toEqual(['m0', 'm1', 'm2'])
-    expect(errors).toEqual(Array(3).fill('message: broken listener'))
+    expect(errors).toEqual(Array(3).fill('new_message: broken listener'))
   })
 })

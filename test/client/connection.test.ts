@@ -111,7 +111,7 @@ describe('the connection', () => {
     const who = await person(srv.url, 'who')
     const { c, states } = connection(srv.url, { ...who, token: 'expired-or-forged' })
     const errors: ErrorInfo[] = []
-    c.events.on('auth_error', (e) => errors.push(e))
+    c.events.on('session_ended', (e) => errors.push(e))
     c.open()
     await vi.waitFor(() => expect(states.at(-1)).toBe('offline'))
     expect(errors).toEqual([{ code: 'unauthorized', message: expect.any(String) }])

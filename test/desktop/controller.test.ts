@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { DesktopController } from '../../electron/main/controller'
 import { TokenVault } from '../../electron/main/token-vault'
 import type { MessageDto } from '../../electron/shared/dto'
-import { EVENT_CHANNELS } from '../../electron/shared/ipc'
+import { eventChannel } from '../../electron/shared/ipc'
 import { Api, person } from '../helpers/api'
 import { fakeSafeStorage, harness as makeHarness, type Harness } from '../helpers/desktop'
 import { noLimits, startServer, tempDir, type TestServer } from '../helpers/server'
@@ -36,7 +36,7 @@ async function harness(...args: Parameters<typeof makeHarness>): Promise<Harness
   return h
 }
 
-const messagesSent = (h: Harness): MessageDto[] => h.sent.filter((s) => s.channel === EVENT_CHANNELS.onMessage).map((s) => s.payload as MessageDto)
+const messagesSent = (h: Harness): MessageDto[] => h.sent.filter((s) => s.channel === eventChannel('new_message')).map((s) => s.payload as MessageDto)
 
 describe('host mode, from first run to notifications', () => {
   it('hosts on loopback, signs up, keeps the token encrypted, notifies and badges what is not in view', async () => {
@@ -58,7 +58,7 @@ describe('host mode, from first run to notifications', () => {
     // Bob writes from elsewhere.
     const bob = await person(setup.server_url!, 'bob')
     const conversation = await handlers.startConversation(bob.user.user_id)
-    await until('online', () => h.sent.some((s) => s.channel === EVENT_CHANNELS.onStatus && (s.payload as { state: string }).state === 'online'))
+    await until('online', () => h.sent.some((s) => s.channel === eventChannel('status') && (s.payload as { state: string }).state === 'online'))
 
     // The conversation is on screen and the window focused: shown, not notified, not badged.
     await handlers.setActiveConversation(conversation.conversation_id)
@@ -76,7 +76,7 @@ describe('host mode, from first run to notifications', () => {
     // Clicking it brings the window and opens the conversation.
     h.notifications[0]!.onClick()
     expect(h.deps.showWindow).toHaveBeenCalled()
-    expect(h.sent.at(-1)).toEqual({ channel: EVENT_CHANNELS.onOpenConversation, payload: conversation.conversation_id })
+    expect(h.sent.at(-1)).toEqual({ channel: eventChannel('open_conversation'), payload: conversation.conversation_id })
 
     // Reading clears the badge, and Bob sees ✓✓.
     await handlers.markAsRead(second.message_id, conversation.conversation_id)
@@ -104,7 +104,7 @@ describe('host mode, from first run to notifications', () => {
     const conversation = await first.controller.handlers.startConversation(bob.user.user_id)
     const pending = await first.controller.handlers.sendMessage(conversation.conversation_id, 'from the desktop')
     expect(pending).toMatchObject({ state: 'pending', content: 'from the desktop', client_id: expect.stringMatching(/^c-/) })
-    await until('sent', () => first.sent.some((s) => s.channel === EVENT_CHANNELS.onOutbox && (s.payload as unknown[]).length === 0))
+    await until('sent', () => first.sent.some((s) => s.channel === eventChannel('outbox') && (s.payload as unknown[]).length === 0))
     await first.controller.stop()
     controllers.splice(controllers.indexOf(first.controller), 1)
 

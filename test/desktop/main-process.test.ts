@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest'
 import { rendererCsp } from '../../electron/shared/csp'
 import { hardenedPreferences } from './hardened-preferences'
 import type { MessageDto } from '../../electron/shared/dto'
-import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../electron/shared/ipc'
+import { eventChannel, INVOKE_CHANNELS } from '../../electron/shared/ipc'
 import { person } from '../helpers/api'
 import { startBalancer } from '../helpers/balancer'
 import { startServer, tempDir } from '../helpers/server'
@@ -173,7 +173,7 @@ describe('the Electron shell', () => {
     const e = await boot()
     e.mock.app.emit('second-instance', {}, ['/opt/Switchboard/switchboard', 'switchboard://conversation/5'])
     await until('the window told', () => e.windows[0].webContents.send.mock.calls.length > 0)
-    expect(e.windows[0].webContents.send).toHaveBeenCalledWith(EVENT_CHANNELS.onOpenConversation, 5)
+    expect(e.windows[0].webContents.send).toHaveBeenCalledWith(eventChannel('open_conversation'), 5)
     expect(e.windows[0].show).toHaveBeenCalled()
   })
 
@@ -194,7 +194,7 @@ describe('the Electron shell', () => {
     const bob = await person(server.url, 'bob')
     const conversation = (await bob.api.post('/api/conversations', { participant1_id: bob.user.user_id, participant2_id: session.value.user.user_id })).body
     const say = async (content: string) => expect((await bob.api.post(`/api/messages/${conversation.conversation_id}`, { content, sender_id: bob.user.user_id })).status).toBe(201)
-    const inWindow = () => sentToWindow<MessageDto>(e, EVENT_CHANNELS.onMessage).map((m) => m.content)
+    const inWindow = () => sentToWindow<MessageDto>(e, eventChannel('new_message')).map((m) => m.content)
     await say('before sleep')
     await until('the live message', () => inWindow().includes('before sleep'))
 

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { messengerFromBridge } from '../../electron/shared/bridge-client'
-import { EVENT_CHANNELS, INVOKE_CHANNELS } from '../../electron/shared/ipc'
+import { APP_EVENTS, INVOKE_CHANNELS } from '../../electron/shared/ipc'
 import { AppError } from '../../electron/shared/result'
 
 const electron = vi.hoisted(() => {
@@ -40,7 +40,7 @@ describe('preload', () => {
 
   it('exposes exactly the contract’s methods as window.messenger, frozen, and nothing else', async () => {
     const api = await exposed()
-    expect(Object.keys(api).sort()).toEqual([...Object.keys(INVOKE_CHANNELS), ...Object.keys(EVENT_CHANNELS)].sort())
+    expect(Object.keys(api).sort()).toEqual([...Object.keys(INVOKE_CHANNELS), 'on'].sort())
     expect(Object.isFrozen(api)).toBe(true)
     for (const value of Object.values(api)) expect(typeof value).toBe('function')
     expect(api).not.toHaveProperty('ipcRenderer')
@@ -58,24 +58,34 @@ describe('preload', () => {
     expect(electron.ipcRenderer.sendSync).not.toHaveBeenCalled()
   })
 
-  it('hands listeners the payload only and returns an unsubscribe that works', async () => {
+  it('hands listeners the payload only, on the event’s own name under event:, and returns an unsubscribe that works', async () => {
     const api = await exposed()
     const seen: unknown[] = []
-    const off = api.onMessage!((payload: unknown) => seen.push(payload))
-    const [handler] = electron.listeners.get(EVENT_CHANNELS.onMessage)!
+    const off = api.on!('new_message', (payload: unknown) => seen.push(payload))
+    const [handler] = electron.listeners.get('event:new_message')!
     handler!({ sender: 'the ipc event' }, { message_id: 1 })
     expect(seen).toEqual([{ message_id: 1 }])
     off()
-    expect(electron.listeners.get(EVENT_CHANNELS.onMessage)!.size).toBe(0)
-    expect(() => api.onStatus!('not a function')).toThrow(TypeError)
+    expect(electron.listeners.get('event:new_message')!.size).toBe(0)
+    expect(() => api.on!('status', 'not a function')).toThrow(TypeError)
+  })
+
+  it('listens to no channel outside the app’s events', async () => {
+    const api = await exposed()
+    for (const name of ['setup:get', 'event:new_message', 'onMessage', '__proto__', 'toString', 42]) {
+      expect(() => api.on!(name, () => {})).toThrow(/no event named/)
+    }
+    expect([...electron.listeners.keys()]).toEqual([])
+    for (const event of APP_EVENTS) api.on!(event, () => {})
+    expect([...electron.listeners.keys()].sort()).toEqual(APP_EVENTS.map((e) => `event:${e}`).sort())
   })
 })
 
 describe('messengerFromBridge', () => {
   it('turns error values back into AppErrors with their code', async () => {
-    const bridge = {
+    const bridge: Record<string, unknown> = {
       ...Object.fromEntries(Object.keys(INVOKE_CHANNELS).map((m) => [m, async () => ({ ok: false, error: { code: 'forbidden', message: 'Not yours.' } })])),
-      ...Object.fromEntries(Object.keys(EVENT_CHANNELS).map((m) => [m, () => () => {}])),
+      on: () => () => {},
     }
     bridge.listConversations = async () => ({ ok: true, value: [] }) as never
     const api = messengerFromBridge(bridge as never)

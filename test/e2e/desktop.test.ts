@@ -5,7 +5,7 @@
 import type { Browser, BrowserContext, Frame } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { registerIpcHandlers } from '../../electron/main/ipc'
-import { EVENT_CHANNELS } from '../../electron/shared/ipc'
+import { eventChannel } from '../../electron/shared/ipc'
 import { harness, type Harness } from '../helpers/desktop'
 import { until } from '../helpers/wait'
 import { assertClean, bubbles, launch, openPerson, register, send, startChat, type Person } from './browser'
@@ -80,7 +80,7 @@ describe('the desktop path', () => {
     await bubbles(ada).filter({ hasText: 'Hi Ada' }).waitFor()
     for (const person of [ada, bob]) expect(await bubbles(person).count()).toBe(2)
     // Main saw the message go by (it drives notifications and the badge from the same events).
-    expect(desktop.sent.some((s) => s.channel === EVENT_CHANNELS.onMessage && (s.payload as { content: string }).content === 'Hi Ada')).toBe(true)
+    expect(desktop.sent.some((s) => s.channel === eventChannel('new_message') && (s.payload as { content: string }).content === 'Hi Ada')).toBe(true)
   })
 
   it('opens the conversation a notification click asks for', async () => {

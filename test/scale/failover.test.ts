@@ -55,7 +55,7 @@ it('loses and doubles nothing when a node is killed under traffic; its clients m
   for (const c of [...senders, ...receivers]) c.on('status', (st) => void (killed && st.state !== 'online' && dropped.add(c)))
   const got = receivers.map((r) => {
     const list: MessageDto[] = []
-    r.on('message', (m) => list.push(m))
+    r.on('new_message', (m) => list.push(m))
     return list
   })
   await until('everyone online', () => [...senders, ...receivers].every((c) => c.status.state === 'online'), WAIT)

@@ -177,22 +177,22 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
 
   async function start(): Promise<void> {
     unsubscribe.push(
-      api.onMessage(onMessage),
-      api.onRead((message) => markReadUpTo(message.conversation_id, message.sender_id, message.message_id)),
-      api.onReadState(onReadState),
-      api.onOutbox((items) => (state.outbox = items)),
-      api.onStatus((status) => {
+      api.on('new_message', onMessage),
+      api.on('message_read', (message) => markReadUpTo(message.conversation_id, message.sender_id, message.message_id)),
+      api.on('read_state', onReadState),
+      api.on('outbox', (items) => (state.outbox = items)),
+      api.on('status', (status) => {
         const cameBack = status.state === 'online' && state.status.state !== 'online'
         state.status = status
         if (cameBack && state.loaded) void refresh()
       }),
-      api.onPresence(({ user_id, online }) => {
+      api.on('presence', ({ user_id, online }) => {
         const next = new Set(state.online)
         if (online) next.add(user_id)
         else next.delete(user_id)
         state.online = next
       }),
-      api.onTyping(({ conversation_id, user_id, is_typing }) => {
+      api.on('typing', ({ conversation_id, user_id, is_typing }) => {
         if (user_id === me.user_id) return
         if (!is_typing) return stopTyping(conversation_id, user_id)
         const typists = state.typing.get(conversation_id) ?? new Map<number, number>()

@@ -40,7 +40,7 @@ export function useSocket(api: MessengerApi = useMessenger()): UseSocket {
 
   async function initSocket(): Promise<void> {
     if (unsubscribe.length) return
-    unsubscribe = [api.onStatus((status) => (isConnected.value = status.state === 'online')), api.onMessage(receive), api.onRead(markRead)]
+    unsubscribe = [api.on('status', (status) => (isConnected.value = status.state === 'online')), api.on('new_message', receive), api.on('message_read', markRead)]
     isConnected.value = (await api.getStatus()).state === 'online'
   }
 
