@@ -40,6 +40,8 @@ export interface ServerConfig {
   registerRate: RateLimit
   typingRate: RateLimit
   uploadRate: RateLimit
+  /** Group changes per person: create, rename, add, remove, roles. */
+  groupRate: RateLimit
   tokenTtl: string
   logLevel: string
 }
@@ -81,6 +83,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     registerRate: { points: 30, windowSeconds: 60 * 60 },
     typingRate: { points: 30, windowSeconds: 10 },
     uploadRate: { points: 30, windowSeconds: 60 },
+    groupRate: { points: 60, windowSeconds: 60 },
     tokenTtl: '30d',
     logLevel: 'info',
     ...overrides,

@@ -11,6 +11,7 @@ import { requireAuth } from './http/auth'
 import { installErrorHandlers } from './http/errors'
 import { recordRoutes, type RouteEntry } from './http/route-list'
 import { chatRoutes } from './http/routes/chat'
+import { groupRoutes } from './http/routes/groups'
 import { fileRoutes } from './http/routes/files'
 import { publicRoutes } from './http/routes/public'
 import { webClientRoutes } from './http/routes/web-client'
@@ -84,6 +85,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   await http.register(async (scope) => {
     requireAuth(scope, services)
     chatRoutes(scope, services)
+    groupRoutes(scope, services)
     fileRoutes(scope, services, config, limits)
   })
   await webClientRoutes(http, config.webRoot)

@@ -1,5 +1,5 @@
 // The Socket.IO contract, typed once for the server and every client.
-import type { MessageDto, ReadStateDto } from './dto'
+import type { ConversationUpdateDto, MessageDto, MessageReadDto, ReadStateDto } from './dto'
 import type { AckCallback } from './result'
 import type {
   JoinConversationPayload,
@@ -61,11 +61,13 @@ export interface PresenceEvent {
 export interface ServerToClientEvents {
   new_message(message: MessageDto): void
   /** The message that was read; every earlier message from the same sender counts as read too. */
-  message_read(message: MessageDto): void
+  message_read(message: MessageReadDto): void
   user_joined(event: UserJoinedEvent): void
   user_left(event: UserLeftEvent): void
   typing(event: TypingEvent): void
   presence(event: PresenceEvent): void
+  /** A group's title, members or roles changed: to every member's own room, and to whoever was removed. */
+  conversation_updated(conversation: ConversationUpdateDto): void
   /**
    * A node of the cluster died: messages it stored in its last moments may never have been broadcast.
    * Clients sync again from where they were `window_ms` ago (they drop what they already have).

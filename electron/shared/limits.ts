@@ -18,6 +18,9 @@ export const LIMITS = {
   searchQueryMaxChars: 64,
   searchResultsMax: 20,
   fileNameMaxChars: 200,
+  /** People in one group, its owner included (Signal's hard limit is 1,001). */
+  groupMembersMax: 1000,
+  groupTitleMaxChars: 100,
   /** Largest id a client may name: ids are 32-bit integers in both SQLite and PostgreSQL. */
   maxId: 2_147_483_647,
   /** A typist says "typing" again this often while keys keep coming (typing events are fire-and-forget, so one may be lost)… */

@@ -58,6 +58,39 @@ export const createConversationBody = z.object({
   participant2_id: id,
 })
 
+const groupTitle = z
+  .string({ error: 'must be text' })
+  .transform((s) => s.replace(CONTROL_CHARS, '').trim())
+  .pipe(
+    z
+      .string()
+      .min(1, { error: 'must not be empty' })
+      .max(LIMITS.groupTitleMaxChars, { error: `must be at most ${LIMITS.groupTitleMaxChars} characters` }),
+  )
+
+const userIdList = z
+  .array(id, { error: 'must be a list of user ids' })
+  .max(LIMITS.groupMembersMax, { error: `must have at most ${LIMITS.groupMembersMax} items` })
+
+export const memberRole = z.enum(['owner', 'admin', 'member'], { error: 'must be "owner", "admin" or "member"' })
+
+/** POST /api/groups: the caller is the owner and need not be listed. */
+export const createGroupBody = z.object({ title: groupTitle, member_ids: userIdList })
+
+/** PATCH /api/conversations/:id: the title (owner and admins of a group), muted (the caller's own). */
+export const patchConversationBody = z
+  .object({ title: groupTitle.optional(), muted: z.boolean({ error: 'must be true or false' }).optional() })
+  .strict()
+  .refine((b) => b.title !== undefined || b.muted !== undefined, { error: 'must change title or muted' })
+
+/** POST /api/conversations/:id/members */
+export const addMembersBody = z.object({ user_ids: userIdList.min(1, { error: 'must name at least one user' }) })
+
+/** PATCH /api/conversations/:id/members/:userId */
+export const patchMemberBody = z.object({ role: memberRole })
+
+export const memberParams = z.object({ conversationId: idText, userId: idText })
+
 export const attachmentInput = z.object({
   file_url: z.string({ error: 'must be text' }).min(1).max(300),
   file_name: z.string().max(LIMITS.fileNameMaxChars * 4).optional(),

@@ -1,6 +1,6 @@
 // A MessengerApi in memory for component tests: records calls, and `emit` plays server events.
 import { vi } from 'vitest'
-import type { ConversationDto, MessageDto, UserDto } from '../../electron/shared/dto'
+import type { ConversationDto, MemberRole, MessageDto, ParticipantDto, UserDto } from '../../electron/shared/dto'
 import { Emitter } from '../../electron/shared/emitter'
 import type { AppEventName, AppEvents, MessengerApi, PendingMessageDto } from '../../electron/shared/messenger-api'
 
@@ -11,11 +11,13 @@ export const cyd: UserDto = { user_id: 3, username: 'cyd', display_name: 'Cyd Ch
 let nextId = 100
 export function message(over: Partial<MessageDto> & { conversation_id: number; sender: UserDto }): MessageDto {
   const id = over.message_id ?? nextId++
-  return { message_id: id, sender_id: over.sender.user_id, content: `message ${id}`, created_at: '2026-11-27T10:00:00.000Z', is_read: false, client_id: null, attachments: [], ...over }
+  return { message_id: id, sender_id: over.sender.user_id, content: `message ${id}`, created_at: '2026-11-27T10:00:00.000Z', is_read: false, client_id: null, attachments: [], system: null, ...over }
 }
 
+export const member = (user: UserDto, role: MemberRole = 'member'): ParticipantDto => ({ ...user, role, joined_at: '2026-11-01T00:00:00.000Z' })
+
 export function conversation(id: number, other: UserDto, over: Partial<ConversationDto> = {}): ConversationDto {
-  return { conversation_id: id, created_at: '2026-11-01T00:00:00.000Z', updated_at: '2026-11-01T00:00:00.000Z', participants: [ada, other], messages: [], unread_count: 0, ...over }
+  return { conversation_id: id, kind: 'direct', title: null, created_at: '2026-11-01T00:00:00.000Z', updated_at: '2026-11-01T00:00:00.000Z', participants: [member(ada), member(other)], messages: [], unread_count: 0, muted: false, ...over }
 }
 
 export function fakeMessenger(data: { conversations?: ConversationDto[]; history?: Record<number, MessageDto[]>; online?: number[] } = {}) {

@@ -13,6 +13,7 @@ const message = (id: number): MessageDto => ({
   client_id: null,
   sender: { user_id: 2, username: 'bob', display_name: 'Bob' },
   attachments: [],
+  system: null,
 })
 
 /** A sync request the test answers by hand. */

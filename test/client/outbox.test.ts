@@ -27,6 +27,7 @@ const stored = (payload: SendMessagePayload, id: number): SendAck => ({
     client_id: payload.client_id ?? null,
     sender: { user_id: 1, username: 'ada', display_name: 'Ada' },
     attachments: [],
+    system: null,
   },
 })
 

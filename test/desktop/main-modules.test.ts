@@ -25,6 +25,7 @@ const message = (over: Partial<MessageDto> = {}): MessageDto => ({
   client_id: null,
   sender: { user_id: 2, username: 'bob', display_name: 'Bob' },
   attachments: [],
+  system: null,
   ...over,
 })
 

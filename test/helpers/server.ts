@@ -69,4 +69,5 @@ export const noLimits: Partial<ServerConfig> = {
   registerRate: { points: 1_000_000, windowSeconds: 1 },
   typingRate: { points: 1_000_000, windowSeconds: 1 },
   uploadRate: { points: 1_000_000, windowSeconds: 1 },
+  groupRate: { points: 1_000_000, windowSeconds: 1 },
 }

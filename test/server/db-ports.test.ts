@@ -299,11 +299,12 @@ describe.each(implementations)('$name', (impl) => {
     expect(list.map((c) => c.messages.map((m) => m.message_id))).toEqual([[f.message(17)], [f.message(12)], [f.message(14)], []])
     expect(list.map((c) => c.unread_count)).toEqual([1, 0, 2, 0])
     // Participants ascending by id, whatever order they joined in.
+    const joined = { role: 'member', joined_at: '2026-01-05T08:50:04.000Z' }
     expect(list[0]!.participants).toEqual([
-      { user_id: f.user.ada, username: 'ada', display_name: 'Ada Lovelace' },
-      { user_id: f.user.bob, username: 'bob', display_name: 'bob' },
-      { user_id: f.user.cy, username: 'cy', display_name: 'Cy Twombly' },
-      { user_id: f.user.dee, username: 'dee', display_name: 'Dee Dee' },
+      { user_id: f.user.ada, username: 'ada', display_name: 'Ada Lovelace', ...joined },
+      { user_id: f.user.bob, username: 'bob', display_name: 'bob', ...joined },
+      { user_id: f.user.cy, username: 'cy', display_name: 'Cy Twombly', ...joined },
+      { user_id: f.user.dee, username: 'dee', display_name: 'Dee Dee', ...joined },
     ])
     expect(list[0]!.messages[0]!.attachments.map((a) => a.attachment_id)).toEqual(f.attachments(17))
     expect(list[2]!.messages[0]).toMatchObject({ client_id: 'ada-14', is_read: false, sender_id: f.user.ada, attachments: [] })
@@ -351,6 +352,7 @@ describe.each(implementations)('$name', (impl) => {
       client_id: null,
       sender: { user_id: f.user.bob, username: 'bob', display_name: 'bob' },
       attachments: f.attachments(2).map((attachment_id, k) => ({ attachment_id, message_id: f.message(2), ...attachment(2, k + 1) })),
+      system: null,
     })
     // Equal timestamps keep id order; read up to #11 from bob's side, #7 from ada's.
     const middle = await inbox.page(f.conversation.adaBob, f.message(13), 5)
@@ -399,6 +401,7 @@ describe.each(implementations)('$name', (impl) => {
         { attachment_id: file + 1, message_id: next + 1, ...attachment(100, 1) },
         { attachment_id: file + 2, message_id: next + 1, ...attachment(100, 2) },
       ],
+      system: null,
     })
     expect(t.adaBob[3]!.attachments.map((a) => a.attachment_id)).toEqual([file + 3, file + 4, file + 5])
     expect(ids(t.bobCy)).toEqual([w.message(15), next + 2])

@@ -141,6 +141,6 @@ describe('PostgreSQL', () => {
     const srv = await startServer({ databaseUrl: url.toString(), migrationsDir: SOURCE_POSTGRES_MIGRATIONS_DIR })
     servers.push(srv)
     expect(srv.server.database.engine).toBe('postgres')
-    expect(srv.server.database.migrations.applied).toEqual(['20261127090235_init'])
+    expect(srv.server.database.migrations.applied).toEqual(['20261127090235_init', '20261203120000_groups'])
   })
 })

@@ -170,6 +170,7 @@ describe('messages', () => {
       client_id: null,
       sender: ada.user,
       attachments: [],
+      system: null,
     })
     await bob.api.post(`/api/messages/${conversationId}`, { content: 'Hi Ada', sender_id: bob.user.user_id })
     const list = (await bob.api.get<MessageDto[]>(`/api/messages/${conversationId}`)).body

@@ -1,7 +1,7 @@
 // Database rows to wire shapes. Every answer and event that carries a message goes through here,
 // whichever engine read it: an implementation first normalises its rows to these types (SQLite's raw
 // rows carry 0/1 for booleans and text for timestamps; Prisma's already match).
-import type { AttachmentDto, ConversationDto, MessageDto, UserDto } from '../../shared/dto'
+import type { AttachmentDto, ConversationDto, ConversationKind, ConversationUpdateDto, MemberRole, MessageDto, ParticipantDto, SystemEventDto, UserDto } from '../../shared/dto'
 
 export interface MessageRow {
   message_id: number
@@ -13,14 +13,25 @@ export interface MessageRow {
   client_id: string | null
   sender: UserDto
   attachments: AttachmentDto[]
+  /** JSON of a SystemEventDto on the server's notices. */
+  system: string | null
+}
+
+export interface ParticipantRow extends UserDto {
+  role: string
+  joined_at: Date
 }
 
 export interface ConversationRow {
   conversation_id: number
+  kind: string
+  title: string | null
   created_at: Date
   updated_at: Date
-  /** Ascending by user_id. */
-  participants: UserDto[]
+  /** The current members, ascending by user_id. */
+  participants: ParticipantRow[]
+  /** The caller's own setting. */
+  muted: boolean
 }
 
 export const toUserDto = (u: UserDto): UserDto => ({ user_id: u.user_id, username: u.username, display_name: u.display_name })
@@ -45,17 +56,29 @@ export function toMessageDto(m: MessageRow): MessageDto {
     client_id: m.client_id,
     sender: toUserDto(m.sender),
     attachments: m.attachments.map(toAttachmentDto),
+    system: m.system === null ? null : (JSON.parse(m.system) as SystemEventDto),
+  }
+}
+
+export const toParticipantDto = (p: ParticipantRow): ParticipantDto => ({ ...toUserDto(p), role: p.role as MemberRole, joined_at: p.joined_at.toISOString() })
+
+export function toConversationUpdateDto(c: Omit<ConversationRow, 'muted'>): ConversationUpdateDto {
+  return {
+    conversation_id: c.conversation_id,
+    kind: c.kind as ConversationKind,
+    title: c.title,
+    created_at: c.created_at.toISOString(),
+    updated_at: c.updated_at.toISOString(),
+    participants: c.participants.map(toParticipantDto),
   }
 }
 
 export function toConversationDto(c: ConversationRow, latest: MessageDto | undefined, unread: number): ConversationDto {
   return {
-    conversation_id: c.conversation_id,
-    created_at: c.created_at.toISOString(),
-    updated_at: c.updated_at.toISOString(),
-    participants: c.participants.map(toUserDto),
+    ...toConversationUpdateDto(c),
     messages: latest ? [latest] : [],
     unread_count: unread,
+    muted: c.muted,
   }
 }
 

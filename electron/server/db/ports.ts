@@ -1,7 +1,7 @@
 // What the services need from a database for the hot paths, and nothing about how an engine does it.
 // Each engine's implementations (db/sqlite: prepared statements; db/prisma: Prisma, for PostgreSQL)
 // answer exactly alike: test/server/db-ports.test.ts holds them to one contract.
-import type { ConversationDto, MessageDto } from '../../shared/dto'
+import type { ConversationDto, MemberRole, MessageDto, SystemEventDto } from '../../shared/dto'
 
 export interface NewAttachment {
   file_url: string
@@ -17,6 +17,8 @@ export interface NewMessage {
   content: string
   client_id: string | null
   attachments: NewAttachment[]
+  /** The server's own notices only. */
+  system?: SystemEventDto | undefined
 }
 
 /** The ids a stored message got; attachment ids in the order the attachments were given. */
@@ -30,21 +32,58 @@ export interface ClientKey {
   client_id: string
 }
 
+/** A row of ConversationParticipant, current or removed. */
+export interface MemberRow {
+  user_id: number
+  role: MemberRole
+  joined_at: Date
+  removed_at: Date | null
+}
+
+/**
+ * What a change of a group may do inside its transaction. Each engine implements these few steps;
+ * the rules (who may, who becomes owner, what the notice says) live once, in services/groups.ts.
+ */
+export interface GroupTx {
+  kind(conversationId: number): Promise<string | null>
+  /** Every row of the conversation, current and removed, by joined_at then user_id. */
+  members(conversationId: number): Promise<MemberRow[]>
+  createGroup(title: string, at: Date): Promise<number>
+  setTitle(conversationId: number, title: string): Promise<void>
+  /** Adds a member, or brings a removed one back; they have read everything stored before they came. */
+  addMember(conversationId: number, userId: number, role: MemberRole, at: Date): Promise<void>
+  setRole(conversationId: number, userId: number, role: MemberRole): Promise<void>
+  /** Marks a member removed; they see the history up to `visibleUntil` (the notice of their removal). */
+  removeMember(conversationId: number, userId: number, at: Date): Promise<void>
+  setVisibleUntil(conversationId: number, userIds: number[], messageId: number): Promise<void>
+  /** Stores a notice and bumps the conversation, as a send would. */
+  insertNotice(notice: NewMessage, at: Date): Promise<number>
+}
+
 /**
  * The hot path of sending: one transaction per batch. `existing` finds client_ids already stored
  * (retries), in the order asked, only for the keys asked; `insert` stores the batch, bumps the
- * conversations, and returns the new ids in order.
+ * conversations, and returns the new ids in order, with null for a message whose sender is no
+ * longer a member of its conversation (removed while the send waited): nothing is stored for it.
+ * `changeGroup` runs a group's change in one transaction, ordered with the inserts (it takes the
+ * same lock); `work` may use only the GroupTx it is given.
  */
 export interface MessageWriter {
   existing(keys: ClientKey[]): Promise<(ClientKey & { message_id: number })[]>
-  insert(messages: NewMessage[], at: Date): Promise<StoredMessage[]>
+  insert(messages: NewMessage[], at: Date): Promise<(StoredMessage | null)[]>
+  changeGroup<T>(work: (tx: GroupTx) => Promise<T>): Promise<T>
 }
 
 /** The inbox and the history behind it. */
 export interface InboxReader {
-  /** The user's conversations, newest activity first (ties: higher id first), each with its latest message. */
+  /**
+   * The user's conversations, newest activity first (ties: higher id first), each with its latest
+   * message. A group the user was removed from stays, as it was up to their removal.
+   */
   list(userId: number): Promise<ConversationDto[]>
-  /** Up to `limit` messages of a conversation below `before` (all when absent), ascending by message_id. */
+  /** One conversation of the list, or null when the user has never been in it. */
+  one(userId: number, conversationId: number): Promise<ConversationDto | null>
+  /** Up to `limit` messages of a conversation below `before` (all when absent), ascending by message_id; callers cap `before` for a removed member. */
   page(conversationId: number, before: number | undefined, limit: number): Promise<MessageDto[]>
 }
 

@@ -41,6 +41,7 @@ export async function connectRedis(url: string, config: ServerConfig, logger: Lo
       register: limiter(config.registerRate, 'register'),
       typing: limiter(config.typingRate, 'typing'),
       upload: limiter(config.uploadRate, 'upload'),
+      groups: limiter(config.groupRate, 'groups'),
     },
     close: async () => {
       await client.quit().catch(() => client.destroy())

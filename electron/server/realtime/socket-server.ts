@@ -108,16 +108,23 @@ export function attachSocketServer(
     return userIds.filter((id) => online.has(id))
   }
 
-  // Every write the service layer commits is broadcast here, whichever door it came in by.
-  const roomsFor = (conversationId: number, participantIds: number[]): string[] => [
-    rooms.conversation(conversationId),
-    ...participantIds.map(rooms.user),
-  ]
+  // Every write the service layer commits is broadcast here, whichever door it came in by: to each
+  // member's own room, which every socket of theirs is in from the start. (The members are read after
+  // the write, so someone removed before it gets nothing of it; a conversation's room, which a socket
+  // leaves on its own schedule on another node, carries only who is looking: user_joined, user_left.)
+  const membersOf = (participantIds: number[]): string[] => participantIds.map(rooms.user)
   services.events.on('message_created', ({ message, participantIds }) => {
-    io.to(roomsFor(message.conversation_id, participantIds)).emit('new_message', message)
+    io.to(membersOf(participantIds)).emit('new_message', message)
   })
   services.events.on('message_read', ({ message, participantIds }) => {
-    io.to(roomsFor(message.conversation_id, participantIds)).emit('message_read', message)
+    io.to(membersOf(participantIds)).emit('message_read', message)
+  })
+  services.events.on('conversation_updated', ({ conversation, participantIds, added, removed }) => {
+    const room = rooms.conversation(conversation.conversation_id)
+    // Across the cluster: a removed member's sockets leave the room, an added member's join it.
+    if (removed.length > 0) io.in(membersOf(removed)).socketsLeave(room)
+    if (added.length > 0) io.in(membersOf(added)).socketsJoin(room)
+    io.to(membersOf([...participantIds, ...removed])).emit('conversation_updated', conversation)
   })
 
   io.use(async (socket, next) => {
@@ -205,7 +212,7 @@ export function attachSocketServer(
     on('typing', async ({ conversation_id, is_typing }) => {
       const participantIds = await services.conversations.assertParticipant(user, conversation_id)
       await consume(limits.typing, user.user_id, 'Too many typing events')
-      socket.to(roomsFor(conversation_id, participantIds)).except(rooms.user(user.user_id)).emit('typing', { conversation_id, user_id: user.user_id, is_typing })
+      socket.to(membersOf(participantIds)).except(rooms.user(user.user_id)).emit('typing', { conversation_id, user_id: user.user_id, is_typing })
       return {}
     })
 

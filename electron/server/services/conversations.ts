@@ -1,6 +1,5 @@
 import type { ConversationDto } from '../../shared/dto'
-import { messageInclude, userSelect, type Db } from '../db/client'
-import { toConversationDto, toMessageDto } from '../db/mappers'
+import type { Db } from '../db/client'
 import type { InboxReader } from '../db/ports'
 import { badRequest, forbidden, notFound } from '../errors'
 import { isUniqueViolation } from './prisma-errors'
@@ -11,47 +10,76 @@ const CACHE_MAX = 10_000
 /** "<lower id>:<higher id>": the unique key of a one-to-one conversation. */
 export const directKey = (a: number, b: number): string => (a < b ? `${a}:${b}` : `${b}:${a}`)
 
+/** What a user may read of a conversation: everything while a member, up to their removal after. */
+export interface Reader {
+  member: boolean
+  /** The last message a removed member may see; undefined for a member. */
+  until: number | undefined
+}
+
 export class ConversationService {
-  // Participants of a conversation never change once it exists, so this cache cannot go stale,
-  // on one node or many. It saves a query on every send, read receipt and typing event.
-  private participants = new Map<number, number[]>()
+  // A one-to-one conversation's two people never change, so caching them cannot go stale, on one node
+  // or many; it saves a query on every send, read receipt and typing event. A group's members change:
+  // they are read each time.
+  private direct = new Map<number, number[]>()
 
   constructor(
     private readonly db: Db,
     private readonly inbox: InboxReader,
   ) {}
 
+  /** The current members' ids (empty when the conversation does not exist). */
   async participantsOf(conversationId: number): Promise<number[]> {
-    const cached = this.participants.get(conversationId)
+    const cached = this.direct.get(conversationId)
     if (cached) return cached
-    const rows = await this.db.conversationParticipant.findMany({ where: { conversation_id: conversationId }, select: { user_id: true } })
+    const rows = await this.db.conversationParticipant.findMany({
+      where: { conversation_id: conversationId, removed_at: null },
+      select: { user_id: true, conversation: { select: { kind: true } } },
+      orderBy: { user_id: 'asc' },
+    })
     const ids = rows.map((r) => r.user_id)
-    if (ids.length > 0) {
-      if (this.participants.size >= CACHE_MAX) this.participants.delete(this.participants.keys().next().value as number)
-      this.participants.set(conversationId, ids)
+    if (rows[0]?.conversation.kind === 'direct') {
+      if (this.direct.size >= CACHE_MAX) this.direct.delete(this.direct.keys().next().value as number)
+      this.direct.set(conversationId, ids)
     }
     return ids
   }
 
-  /** The participants' ids; 404 when the conversation does not exist, 403 when the actor is not in it. */
+  /** The current members' ids; 404 when the conversation does not exist, 403 when the actor is not a member now. */
   async assertParticipant(actor: Actor, conversationId: number): Promise<number[]> {
     const ids = await this.participantsOf(conversationId)
-    if (ids.length === 0) throw notFound(`Conversation ${conversationId} does not exist.`)
-    if (!ids.includes(actor.user_id)) throw forbidden(`You are not a participant of conversation ${conversationId}.`)
-    return ids
+    if (ids.includes(actor.user_id)) return ids
+    await this.assertExists(conversationId)
+    throw forbidden(`You are not a participant of conversation ${conversationId}.`)
   }
 
-  /** Everyone who shares a conversation with the user (to tell them about presence). */
+  /** What the actor may read: a member everything, a removed member up to their removal; 403/404 otherwise. */
+  async assertReader(actor: Actor, conversationId: number): Promise<Reader> {
+    const row = await this.db.conversationParticipant.findUnique({
+      where: { conversation_id_user_id: { conversation_id: conversationId, user_id: actor.user_id } },
+      select: { removed_at: true, visible_until: true },
+    })
+    if (row) return row.removed_at === null ? { member: true, until: undefined } : { member: false, until: row.visible_until ?? 0 }
+    await this.assertExists(conversationId)
+    throw forbidden(`You are not a participant of conversation ${conversationId}.`)
+  }
+
+  private async assertExists(conversationId: number): Promise<void> {
+    const found = await this.db.conversation.findUnique({ where: { conversation_id: conversationId }, select: { conversation_id: true } })
+    if (!found) throw notFound(`Conversation ${conversationId} does not exist.`)
+  }
+
+  /** Everyone who shares a conversation with the user now (to tell them about presence). */
   async contactsOf(userId: number): Promise<number[]> {
     const rows = await this.db.conversationParticipant.findMany({
-      where: { user_id: { not: userId }, conversation: { participants: { some: { user_id: userId } } } },
+      where: { user_id: { not: userId }, removed_at: null, conversation: { participants: { some: { user_id: userId, removed_at: null } } } },
       select: { user_id: true },
       distinct: ['user_id'],
     })
     return rows.map((r) => r.user_id)
   }
 
-  /** The user's conversations, newest activity first, with participants, the latest message and the unread count. */
+  /** The user's conversations, groups and one-to-one alike, newest activity first, with members, the latest message and the unread count. */
   async list(actor: Actor, userId: number): Promise<ConversationDto[]> {
     if (userId !== actor.user_id) throw forbidden('You can only list your own conversations.')
     return this.inbox.list(userId)
@@ -86,17 +114,11 @@ export class ConversationService {
     return { conversation: await this.one(actor, id), created }
   }
 
-  /** One conversation in the list's shape. */
+  /** One conversation in the list's shape, as the actor sees it. */
   async one(actor: Actor, conversationId: number): Promise<ConversationDto> {
-    await this.assertParticipant(actor, conversationId)
-    const [c, latest, unread] = await Promise.all([
-      this.db.conversation.findUniqueOrThrow({
-        where: { conversation_id: conversationId },
-        include: { participants: { include: { user: { select: userSelect } }, orderBy: { user_id: 'asc' } } },
-      }),
-      this.db.message.findFirst({ where: { conversation_id: conversationId }, orderBy: { message_id: 'desc' }, include: messageInclude }),
-      this.db.message.count({ where: { conversation_id: conversationId, is_read: false, sender_id: { not: actor.user_id } } }),
-    ])
-    return toConversationDto({ ...c, participants: c.participants.map((p) => p.user) }, latest ? toMessageDto(latest) : undefined, unread)
+    await this.assertReader(actor, conversationId)
+    const conversation = await this.inbox.one(actor.user_id, conversationId)
+    if (!conversation) throw notFound(`Conversation ${conversationId} does not exist.`)
+    return conversation
   }
 }

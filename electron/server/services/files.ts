@@ -111,16 +111,23 @@ export class FileService {
     })
   }
 
-  /** Only the uploader, or a participant of a conversation that references the file, may read it. */
+  /**
+   * Only the uploader, or someone who can read a message that carries the file: a member of its
+   * conversation, or a removed member when the message came before their removal.
+   */
   async openForRead(actor: Actor, storedName: string): Promise<StoredFileInfo> {
     const file = await this.db.storedFile.findUnique({ where: { stored_name: storedName } })
     if (!file) throw notFound('No such file.')
     if (file.uploader_id !== actor.user_id) {
-      const reference = await this.db.messageAttachment.findFirst({
+      const references = await this.db.messageAttachment.findMany({
         where: { file_url: FILE_URL_PREFIX + storedName, message: { conversation: { participants: { some: { user_id: actor.user_id } } } } },
-        select: { attachment_id: true },
+        select: { message: { select: { message_id: true, conversation: { select: { participants: { where: { user_id: actor.user_id }, select: { removed_at: true, visible_until: true } } } } } } },
       })
-      if (!reference) throw forbidden('This file is not in any of your conversations.')
+      const readable = references.some(({ message }) => {
+        const me = message.conversation.participants[0]
+        return me !== undefined && (me.removed_at === null || message.message_id <= (me.visible_until ?? 0))
+      })
+      if (!readable) throw forbidden('This file is not in any of your conversations.')
     }
     return {
       path: path.join(this.dir, storedName),

@@ -7,6 +7,7 @@ import { InflightWrites } from '../lifecycle/inflight'
 import { AccountService } from './accounts'
 import { ConversationService } from './conversations'
 import { FileService } from './files'
+import { GroupService } from './groups'
 import { MessageService } from './messages'
 import type { RateLimiters } from './rate-limits'
 import { ChatEvents } from './types'
@@ -16,6 +17,7 @@ export interface Services {
   accounts: AccountService
   conversations: ConversationService
   messages: MessageService
+  groups: GroupService
   files: FileService
   events: ChatEvents
   writes: InflightWrites
@@ -26,10 +28,12 @@ export function createServices(deps: DatabasePorts & { db: Db; config: ServerCon
   const writes = new InflightWrites()
   const conversations = new ConversationService(deps.db, deps.inbox)
   const files = new FileService(deps.db, deps.config.filesDir ?? path.join(deps.config.dataDir, 'files'))
+  const messages = new MessageService(deps.db, conversations, files, events, deps.limits, writes, deps.writer, deps.inbox)
   return {
     accounts: new AccountService(deps.db, deps.tokens, deps.limits),
     conversations,
-    messages: new MessageService(deps.db, conversations, files, events, deps.limits, writes, deps.writer, deps.inbox),
+    messages,
+    groups: new GroupService(deps.db, conversations, messages, events, deps.limits),
     files,
     events,
     writes,

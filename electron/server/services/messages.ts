@@ -1,10 +1,10 @@
-import type { MessageDto, ReadStateDto } from '../../shared/dto'
+import type { MessageDto, MessageReadDto, ReadReceiptDto, ReadStateDto, SystemEventDto } from '../../shared/dto'
 import type { SyncResult } from '../../shared/events'
 import { LIMITS } from '../../shared/limits'
 import type { AttachmentInput } from '../../shared/schemas'
-import { messageInclude, type Db } from '../db/client'
+import { messageInclude, userSelect, type Db } from '../db/client'
 import { toMessageDto } from '../db/mappers'
-import type { InboxReader, MessageWriter } from '../db/ports'
+import type { GroupTx, InboxReader, MessageWriter } from '../db/ports'
 import { AppError } from '../../shared/result'
 import { badRequest, forbidden, notFound } from '../errors'
 import type { ResolvedAttachment } from './files'
@@ -30,21 +30,53 @@ export interface SendResult {
 }
 
 interface SendJob {
+  kind: 'send'
   actor: Actor
   conversationId: number
-  participantIds: number[]
   content: string
   clientId: string | null
   attachments: ResolvedAttachment[]
 }
+
+/** A notice of the server's own, as a group change stores it. */
+export interface Notice {
+  message_id: number
+  content: string
+  system: SystemEventDto
+}
+
+/** What a group change did, as its transaction saw it. */
+export interface GroupChange {
+  conversationId: number
+  /** In the order stored. */
+  notices: Notice[]
+  /** Removed (or left) by this change: told of it, then nothing more. */
+  removed: number[]
+}
+
+export interface GroupChangeResult extends Omit<GroupChange, 'notices'> {
+  notices: MessageDto[]
+}
+
+interface GroupJob {
+  kind: 'group'
+  actor: Actor
+  work: (tx: GroupTx, at: Date) => Promise<GroupChange>
+}
+
+type WriteJob = SendJob | GroupJob
+type WriteResult = SendResult | GroupChangeResult
 
 const keyOf = (senderId: number, clientId: string): string => `${senderId}|${clientId}`
 
 export class MessageService {
   /** Read receipts: committed and broadcast one at a time. */
   private readonly ordered = new SerialQueue()
-  /** Sends: stored in batches, each batch committed and broadcast (in id order) before the next. */
-  private readonly sends = new Batcher<SendJob, SendResult>((jobs) => this.storeBatch(jobs))
+  /**
+   * Sends and group changes: sends stored in batches, each batch committed and broadcast (in id
+   * order) before the next; a group change between them runs alone, in its own transaction.
+   */
+  private readonly writesInOrder = new Batcher<WriteJob, WriteResult>((jobs) => this.storeBatch(jobs))
 
   constructor(
     private readonly db: Db,
@@ -57,16 +89,17 @@ export class MessageService {
     private readonly inbox: InboxReader,
   ) {}
 
-  /** A page of history, ascending; `before` pages backwards by message_id. */
+  /** A page of history, ascending; `before` pages backwards by message_id. A removed member's ends at their removal. */
   async list(actor: Actor, conversationId: number, page: { limit?: number | undefined; before?: number | undefined }): Promise<MessageDto[]> {
-    await this.conversations.assertParticipant(actor, conversationId)
-    return this.inbox.page(conversationId, page.before, page.limit ?? LIMITS.pageDefault)
+    const { until } = await this.conversations.assertReader(actor, conversationId)
+    const before = until === undefined ? page.before : Math.min(page.before ?? Number.MAX_SAFE_INTEGER, until + 1)
+    return this.inbox.page(conversationId, before, page.limit ?? LIMITS.pageDefault)
   }
 
   /** Stores a message (REST and socket alike), then announces it; a repeated client_id returns the first. */
   async send(actor: Actor, conversationId: number, input: SendInput): Promise<SendResult> {
     if (input.sender_id !== actor.user_id) throw forbidden('sender_id must be your own user id.')
-    const participantIds = await this.conversations.assertParticipant(actor, conversationId)
+    await this.conversations.assertParticipant(actor, conversationId)
     try {
       await consume(this.limits.send, actor.user_id, 'You are sending messages too fast')
     } catch (error) {
@@ -76,16 +109,67 @@ export class MessageService {
       throw error
     }
     const attachments = await this.files.resolveAttachments(actor, input.attachments ?? [])
-    return this.writes.run(() =>
-      this.sends.add({ actor, conversationId, participantIds, content: input.content, clientId: input.client_id ?? null, attachments }),
+    return this.writes.run(
+      () => this.writesInOrder.add({ kind: 'send', actor, conversationId, content: input.content, clientId: input.client_id ?? null, attachments }) as Promise<SendResult>,
     )
   }
 
   /**
-   * One transaction for every send that queued up: a look-up of client_ids already stored (retries),
-   * the inserts and the conversations' bump. Then the broadcasts, in message_id order.
+   * Runs a group change in its own transaction, in order with the sends around it, then broadcasts
+   * its notices: to the members, and to whoever it removed (the notice of their removal is the last
+   * message they get).
    */
-  private async storeBatch(jobs: SendJob[]): Promise<(SendResult | Error)[]> {
+  changeGroup(actor: Actor, work: GroupJob['work']): Promise<GroupChangeResult> {
+    return this.writes.run(() => this.writesInOrder.add({ kind: 'group', actor, work }) as Promise<GroupChangeResult>)
+  }
+
+  private async storeBatch(jobs: WriteJob[]): Promise<(WriteResult | Error)[]> {
+    const results: (WriteResult | Error)[] = []
+    for (let i = 0; i < jobs.length; ) {
+      const job = jobs[i]!
+      if (job.kind === 'group') {
+        results.push(await this.runGroupChange(job).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))))
+        i++
+        continue
+      }
+      let end = i
+      while (end < jobs.length && jobs[end]!.kind === 'send') end++
+      results.push(...(await this.storeSends(jobs.slice(i, end) as SendJob[])))
+      i = end
+    }
+    return results
+  }
+
+  private async runGroupChange(job: GroupJob): Promise<GroupChangeResult> {
+    const at = new Date()
+    const change = await this.writer.changeGroup((tx) => job.work(tx, at))
+    const notices = change.notices.map((n) =>
+      toMessageDto({
+        message_id: n.message_id,
+        conversation_id: change.conversationId,
+        sender_id: job.actor.user_id,
+        content: n.content,
+        created_at: at,
+        is_read: false,
+        client_id: null,
+        sender: job.actor,
+        attachments: [],
+        system: JSON.stringify(n.system),
+      }),
+    )
+    if (notices.length > 0) {
+      const participantIds = [...new Set([...(await this.conversations.participantsOf(change.conversationId)), ...change.removed])]
+      for (const message of notices) this.events.emit('message_created', { message, participantIds })
+    }
+    return { ...change, notices }
+  }
+
+  /**
+   * One transaction for every send that queued up: a look-up of client_ids already stored (retries),
+   * the inserts and the conversations' bump. Then the broadcasts, in message_id order, to the members
+   * as they are once the batch is stored.
+   */
+  private async storeSends(jobs: SendJob[]): Promise<(SendResult | Error)[]> {
     const results: (SendResult | Error | undefined)[] = new Array(jobs.length)
     const found = await this.writer.existing(jobs.flatMap((j) => (j.clientId === null ? [] : [{ sender_id: j.actor.user_id, client_id: j.clientId }])))
     const firstStored = new Map<string, MessageDto>()
@@ -116,9 +200,19 @@ export class MessageService {
         }),
         now,
       )
+      // A group's members as the batch left them: someone removed before it was stored gets nothing of it.
+      const recipients = new Map<number, number[]>()
+      for (const conversationId of new Set(fresh.map((i) => jobs[i]!.conversationId))) {
+        recipients.set(conversationId, await this.conversations.participantsOf(conversationId))
+      }
       fresh.forEach((i, n) => {
         const job = jobs[i]!
-        const { message_id, attachment_ids } = stored[n]!
+        const row = stored[n]
+        if (!row) {
+          results[i] = forbidden(`You are no longer a member of conversation ${job.conversationId}.`)
+          return
+        }
+        const { message_id, attachment_ids } = row
         // The row as stored, through the one mapper: the answer equals what a reader gets back.
         const message = toMessageDto({
           message_id,
@@ -130,9 +224,10 @@ export class MessageService {
           client_id: job.clientId,
           sender: job.actor,
           attachments: job.attachments.map((a, k) => ({ attachment_id: attachment_ids[k]!, message_id, ...a })),
+          system: null,
         })
         results[i] = { message, duplicate: false }
-        this.events.emit('message_created', { message, participantIds: job.participantIds })
+        this.events.emit('message_created', { message, participantIds: recipients.get(job.conversationId)! })
       })
     }
     for (const [i, of] of copies) {
@@ -167,53 +262,108 @@ export class MessageService {
 
   /**
    * Marks a message read by a recipient, and with it every earlier message the recipient received
-   * in that conversation (reading a message means having seen what came before it).
+   * in that conversation (reading a message means having seen what came before it). In a group a
+   * message counts as read (`is_read`) once every other current member has read it; each reader's
+   * call is one `message_read` event, whatever it covered.
    */
   async markRead(actor: Actor, messageId: number, conversationId?: number): Promise<MessageDto> {
-    const target = await this.db.message.findUnique({ where: { message_id: messageId }, select: { conversation_id: true, sender_id: true, is_read: true } })
+    const target = await this.db.message.findUnique({
+      where: { message_id: messageId },
+      select: { conversation_id: true, sender_id: true, conversation: { select: { kind: true } } },
+    })
     if (!target) throw notFound(`Message ${messageId} does not exist.`)
     if (conversationId !== undefined && conversationId !== target.conversation_id) {
       throw badRequest(`message ${messageId} is not in conversation ${conversationId}`, 'conversation_id')
     }
-    const participantIds = await this.conversations.assertParticipant(actor, target.conversation_id)
+    await this.conversations.assertParticipant(actor, target.conversation_id)
     if (target.sender_id === actor.user_id) throw forbidden('Only a recipient can mark a message read, not its sender.')
+    const where = { conversation_id: target.conversation_id }
     return this.writes.run(() => this.ordered.run(async () => {
-      const [marked] = await this.db.$transaction([
-        this.db.message.updateMany({
-          where: { conversation_id: target.conversation_id, message_id: { lte: messageId }, sender_id: { not: actor.user_id }, is_read: false },
-          data: { is_read: true },
-        }),
-        this.db.conversationParticipant.updateMany({
-          where: {
-            conversation_id: target.conversation_id,
-            user_id: actor.user_id,
-            OR: [{ last_read_message_id: null }, { last_read_message_id: { lt: messageId } }],
-          },
+      const advanced = await this.db.$transaction(async (tx) => {
+        const moved = await tx.conversationParticipant.updateMany({
+          where: { ...where, user_id: actor.user_id, OR: [{ last_read_message_id: null }, { last_read_message_id: { lt: messageId } }] },
           data: { last_read_message_id: messageId },
-        }),
-      ])
+        })
+        if (moved.count === 0) return false
+        await tx.readReceipt.create({ data: { ...where, user_id: actor.user_id, message_id: messageId, read_at: new Date() } })
+        if (target.conversation.kind === 'direct') {
+          await tx.message.updateMany({ where: { ...where, message_id: { lte: messageId }, sender_id: { not: actor.user_id }, is_read: false }, data: { is_read: true } })
+          return true
+        }
+        // A message is read when every current member but its sender has read up to it: below the
+        // lowest read position, or below the second lowest for the messages of whoever holds the lowest.
+        const positions = (await tx.conversationParticipant.findMany({ where: { ...where, removed_at: null }, select: { user_id: true, last_read_message_id: true } }))
+          .map((p) => ({ user_id: p.user_id, upTo: p.last_read_message_id ?? 0 }))
+          .sort((a, b) => a.upTo - b.upTo)
+        const [lowest, next] = positions
+        if (lowest) {
+          await tx.message.updateMany({
+            where: {
+              ...where,
+              is_read: false,
+              OR: [
+                { sender_id: { not: lowest.user_id }, message_id: { lte: lowest.upTo } },
+                { sender_id: lowest.user_id, message_id: { lte: next?.upTo ?? messageId } },
+              ],
+            },
+            data: { is_read: true },
+          })
+        }
+        return true
+      })
       const message = toMessageDto(await this.db.message.findUniqueOrThrow({ where: { message_id: messageId }, include: messageInclude }))
-      if (marked.count > 0) this.events.emit('message_read', { message, participantIds })
+      if (advanced) {
+        const read: MessageReadDto = { ...message, reader_id: actor.user_id }
+        this.events.emit('message_read', { message: read, participantIds: await this.conversations.participantsOf(target.conversation_id) })
+      }
       return message
     }))
   }
 
-  /** Catch-up: every message of the actor's conversations after `afterMessageId`, ascending. */
+  /** Who has read a message (every current member but its sender whose read position reached it), and when. */
+  async reads(actor: Actor, messageId: number): Promise<ReadReceiptDto[]> {
+    const target = await this.db.message.findUnique({ where: { message_id: messageId }, select: { conversation_id: true, sender_id: true } })
+    if (!target) throw notFound(`Message ${messageId} does not exist.`)
+    const { until } = await this.conversations.assertReader(actor, target.conversation_id)
+    if (until !== undefined && messageId > until) throw notFound(`Message ${messageId} does not exist.`)
+    const readers = await this.db.conversationParticipant.findMany({
+      where: { conversation_id: target.conversation_id, removed_at: null, user_id: { not: target.sender_id }, last_read_message_id: { gte: messageId } },
+      select: { user: { select: userSelect } },
+    })
+    if (readers.length === 0) return []
+    const first = await this.db.readReceipt.groupBy({
+      by: ['user_id'],
+      where: { conversation_id: target.conversation_id, message_id: { gte: messageId }, user_id: { in: readers.map((r) => r.user.user_id) } },
+      _min: { read_at: true },
+    })
+    const readAt = new Map(first.map((f) => [f.user_id, f._min.read_at]))
+    return readers
+      .map(({ user }) => ({ user, read_at: readAt.get(user.user_id)?.toISOString() ?? null }))
+      .sort((a, b) => (a.read_at ?? '\uffff').localeCompare(b.read_at ?? '\uffff') || a.user.user_id - b.user.user_id)
+  }
+
+  /** Catch-up: every message of the actor's conversations after `afterMessageId`, ascending (a removed member's up to their removal). */
   async sync(actor: Actor, afterMessageId: number, limit: number = LIMITS.syncPageDefault): Promise<SyncResult> {
-    const mine = await this.db.conversationParticipant.findMany({ where: { user_id: actor.user_id }, select: { conversation_id: true } })
-    const ids = mine.map((p) => p.conversation_id)
-    if (ids.length === 0) return { messages: [], has_more: false, read_states: [] }
+    const mine = await this.db.conversationParticipant.findMany({ where: { user_id: actor.user_id }, select: { conversation_id: true, removed_at: true, visible_until: true } })
+    if (mine.length === 0) return { messages: [], has_more: false, read_states: [] }
+    const current = mine.filter((m) => m.removed_at === null).map((m) => m.conversation_id)
+    const readable = [
+      ...(current.length > 0 ? [{ conversation_id: { in: current } }] : []),
+      ...mine.filter((m) => m.removed_at !== null).map((m) => ({ conversation_id: m.conversation_id, message_id: { lte: m.visible_until ?? 0 } })),
+    ]
     const [rows, others] = await Promise.all([
       this.db.message.findMany({
-        where: { conversation_id: { in: ids }, message_id: { gt: afterMessageId } },
+        where: { message_id: { gt: afterMessageId }, OR: readable },
         orderBy: { message_id: 'asc' },
         take: limit + 1,
         include: messageInclude,
       }),
-      this.db.conversationParticipant.findMany({
-        where: { conversation_id: { in: ids }, user_id: { not: actor.user_id }, last_read_message_id: { not: null } },
-        select: { conversation_id: true, user_id: true, last_read_message_id: true },
-      }),
+      current.length === 0
+        ? []
+        : this.db.conversationParticipant.findMany({
+            where: { conversation_id: { in: current }, user_id: { not: actor.user_id }, removed_at: null, last_read_message_id: { not: null } },
+            select: { conversation_id: true, user_id: true, last_read_message_id: true },
+          }),
     ])
     const has_more = rows.length > limit
     const read_states: ReadStateDto[] = others

@@ -9,6 +9,7 @@ export interface RateLimiters {
   register: RateLimiterAbstract
   typing: RateLimiterAbstract
   upload: RateLimiterAbstract
+  groups: RateLimiterAbstract
 }
 
 const memory = (limit: RateLimit, keyPrefix: string): RateLimiterAbstract =>
@@ -23,6 +24,7 @@ export function memoryRateLimiters(config: ServerConfig): RateLimiters {
     register: memory(config.registerRate, 'register'),
     typing: memory(config.typingRate, 'typing'),
     upload: memory(config.uploadRate, 'upload'),
+    groups: memory(config.groupRate, 'groups'),
   }
 }
 

@@ -1,4 +1,4 @@
-import type { MessageDto, UserDto } from '../../shared/dto'
+import type { ConversationUpdateDto, MessageDto, MessageReadDto, UserDto } from '../../shared/dto'
 import { Emitter } from '../../shared/emitter'
 
 /** The authenticated caller of a route or socket event. */
@@ -7,7 +7,9 @@ export type Actor = UserDto
 /** What the service layer announces after a write is committed; the socket layer broadcasts it. */
 export type ChatEventMap = {
   message_created: { message: MessageDto; participantIds: number[] }
-  message_read: { message: MessageDto; participantIds: number[] }
+  message_read: { message: MessageReadDto; participantIds: number[] }
+  /** A group's title, members or roles changed; `removed` are told once more, then nothing. */
+  conversation_updated: { conversation: ConversationUpdateDto; participantIds: number[]; added: number[]; removed: number[] }
 }
 
 export type ChatEventName = keyof ChatEventMap

@@ -165,7 +165,7 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
     const now = Date.now()
     const conversation = conversations.value.find((c) => c.conversation_id === conversationId)
     const ids = [...(state.typing.get(conversationId)?.entries() ?? [])].filter(([, until]) => until > now).map(([id]) => id)
-    return ids.map((id) => conversation?.participants.find((p) => p.user_id === id)).filter((u): u is UserDto => !!u)
+    return ids.map((id) => conversation?.participants.find((p) => p.user_id === id)).filter((u) => u !== undefined)
   }
 
   async function refresh(): Promise<void> {

@@ -28,6 +28,7 @@ const items: ChatItem[] = markRaw(
         is_read: true,
         client_id: null,
         attachments: [],
+        system: null,
       },
     }
   }),

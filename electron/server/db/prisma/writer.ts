@@ -1,5 +1,6 @@
+import type { MemberRole } from '../../../shared/dto'
 import type { Db, Tx } from '../client'
-import type { ClientKey, MessageWriter, NewMessage, StoredMessage } from '../ports'
+import type { ClientKey, GroupTx, MessageWriter, NewMessage, StoredMessage } from '../ports'
 
 /** Through Prisma: works on every database Prisma drives (the PostgreSQL scale-out uses it). */
 export class PrismaMessageWriter implements MessageWriter {
@@ -19,26 +20,84 @@ export class PrismaMessageWriter implements MessageWriter {
     })
   }
 
-  /** Runs first in each insert's transaction. */
-  protected async beforeInsert(_tx: Tx): Promise<void> {}
+  /** Runs first in each writing transaction. */
+  protected async beforeWrite(_tx: Tx): Promise<void> {}
 
-  insert(messages: NewMessage[], at: Date): Promise<StoredMessage[]> {
+  insert(messages: NewMessage[], at: Date): Promise<(StoredMessage | null)[]> {
     return this.db.$transaction(async (tx) => {
-      await this.beforeInsert(tx)
-      const created = await tx.message.createManyAndReturn({
-        data: messages.map((m) => ({ conversation_id: m.conversation_id, sender_id: m.sender_id, content: m.content, client_id: m.client_id, created_at: at })),
-        select: { message_id: true },
+      await this.beforeWrite(tx)
+      // Stored only while the sender is a current member: a send that waited while its sender was
+      // removed is refused (the removal takes the same lock, so this read is not stale).
+      const pairs = [...new Set(messages.map((m) => `${m.conversation_id}|${m.sender_id}`))].map((k) => k.split('|').map(Number) as [number, number])
+      const active = await tx.conversationParticipant.findMany({
+        where: { removed_at: null, OR: pairs.map(([conversation_id, user_id]) => ({ conversation_id, user_id })) },
+        select: { conversation_id: true, user_id: true },
       })
-      // Ids grow with insertion order, so sorted ids line up with the rows as given.
-      const ids = created.map((r) => r.message_id).sort((a, b) => a - b)
-      const attachmentRows = messages.flatMap((m, i) => m.attachments.map((a) => ({ ...a, message_id: ids[i]! })))
-      const attachments = attachmentRows.length ? await tx.messageAttachment.createManyAndReturn({ data: attachmentRows, select: { attachment_id: true, message_id: true } }) : []
-      await tx.conversation.updateMany({ where: { conversation_id: { in: [...new Set(messages.map((m) => m.conversation_id))] } }, data: { updated_at: at } })
-      return ids.map((message_id) => ({
-        message_id,
-        attachment_ids: attachments.filter((a) => a.message_id === message_id).map((a) => a.attachment_id).sort((a, b) => a - b),
-      }))
+      const members = new Set(active.map((a) => `${a.conversation_id}|${a.user_id}`))
+      const accepted = messages.filter((m) => m.system || members.has(`${m.conversation_id}|${m.sender_id}`))
+      const stored = await this.store(tx, accepted, at)
+      const byMessage = new Map(accepted.map((m, i) => [m, stored[i]!]))
+      return messages.map((m) => byMessage.get(m) ?? null)
     })
+  }
+
+  changeGroup<T>(work: (tx: GroupTx) => Promise<T>): Promise<T> {
+    return this.db.$transaction(async (tx) => {
+      await this.beforeWrite(tx)
+      return work(this.groupTx(tx))
+    })
+  }
+
+  private async store(tx: Tx, messages: NewMessage[], at: Date): Promise<StoredMessage[]> {
+    if (messages.length === 0) return []
+    const created = await tx.message.createManyAndReturn({
+      data: messages.map((m) => ({
+        conversation_id: m.conversation_id,
+        sender_id: m.sender_id,
+        content: m.content,
+        client_id: m.client_id,
+        created_at: at,
+        system: m.system ? JSON.stringify(m.system) : null,
+      })),
+      select: { message_id: true },
+    })
+    // Ids grow with insertion order, so sorted ids line up with the rows as given.
+    const ids = created.map((r) => r.message_id).sort((a, b) => a - b)
+    const attachmentRows = messages.flatMap((m, i) => m.attachments.map((a) => ({ ...a, message_id: ids[i]! })))
+    const attachments = attachmentRows.length ? await tx.messageAttachment.createManyAndReturn({ data: attachmentRows, select: { attachment_id: true, message_id: true } }) : []
+    await tx.conversation.updateMany({ where: { conversation_id: { in: [...new Set(messages.map((m) => m.conversation_id))] } }, data: { updated_at: at } })
+    return ids.map((message_id) => ({
+      message_id,
+      attachment_ids: attachments.filter((a) => a.message_id === message_id).map((a) => a.attachment_id).sort((a, b) => a - b),
+    }))
+  }
+
+  private groupTx(tx: Tx): GroupTx {
+    const member = (conversation_id: number, user_id: number) => ({ conversation_id_user_id: { conversation_id, user_id } })
+    return {
+      kind: async (c) => (await tx.conversation.findUnique({ where: { conversation_id: c }, select: { kind: true } }))?.kind ?? null,
+      members: async (c) =>
+        (
+          await tx.conversationParticipant.findMany({
+            where: { conversation_id: c },
+            select: { user_id: true, role: true, joined_at: true, removed_at: true },
+            orderBy: [{ joined_at: 'asc' }, { user_id: 'asc' }],
+          })
+        ).map((r) => ({ ...r, role: r.role as MemberRole })),
+      createGroup: async (title, at) =>
+        (await tx.conversation.create({ data: { kind: 'group', title, created_at: at, updated_at: at }, select: { conversation_id: true } })).conversation_id,
+      setTitle: async (c, title) => void (await tx.conversation.update({ where: { conversation_id: c }, data: { title } })),
+      addMember: async (c, u, role, at) => {
+        const last = (await tx.message.aggregate({ where: { conversation_id: c }, _max: { message_id: true } }))._max.message_id
+        const fields = { role, joined_at: at, last_read_message_id: last, removed_at: null, visible_until: null }
+        await tx.conversationParticipant.upsert({ where: member(c, u), create: { conversation_id: c, user_id: u, ...fields }, update: fields })
+      },
+      setRole: async (c, u, role) => void (await tx.conversationParticipant.update({ where: member(c, u), data: { role } })),
+      removeMember: async (c, u, at) => void (await tx.conversationParticipant.update({ where: member(c, u), data: { removed_at: at } })),
+      setVisibleUntil: async (c, users, messageId) =>
+        void (await tx.conversationParticipant.updateMany({ where: { conversation_id: c, user_id: { in: users } }, data: { visible_until: messageId } })),
+      insertNotice: async (notice, at) => (await this.store(tx, [notice], at))[0]!.message_id,
+    }
   }
 }
 
@@ -47,11 +106,12 @@ export class PrismaMessageWriter implements MessageWriter {
  * commit in any order: id 11 could become visible before id 10, and a client catching up "after 11"
  * would never see 10. One transaction-scoped advisory lock makes message inserts commit in id order
  * across every node (the batches stay large, so the lock is taken once per event-loop turn per node).
+ * Group changes take it too, so a removal and a send from the removed member never overlap.
  */
 export class PostgresMessageWriter extends PrismaMessageWriter {
   static readonly LOCK_KEY = 0x5357_4244 // "SWBD"
 
-  protected override async beforeInsert(tx: Tx): Promise<void> {
+  protected override async beforeWrite(tx: Tx): Promise<void> {
     await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${PostgresMessageWriter.LOCK_KEY})::text AS locked`)
   }
 }

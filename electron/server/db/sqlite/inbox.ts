@@ -1,8 +1,8 @@
 // The inbox list on SQLite, in five indexed queries whatever the number of conversations: Prisma 7
 // spends 25-50 µs of JavaScript per row read, which made a 1,000-conversation inbox take ~130 ms.
 import Database from 'better-sqlite3'
-import type { AttachmentDto, ConversationDto, MessageDto, UserDto } from '../../../shared/dto'
-import { toInbox, toMessageDto, type ConversationRow } from '../mappers'
+import type { AttachmentDto, ConversationDto, MessageDto } from '../../../shared/dto'
+import { toInbox, toMessageDto, type ConversationRow, type ParticipantRow } from '../mappers'
 import type { InboxReader } from '../ports'
 
 /** A message as SQLite returns it: is_read as 0/1, created_at as text, the sender's columns inline. */
@@ -14,6 +14,7 @@ interface RawMessage {
   created_at: string | number
   is_read: number
   client_id: string | null
+  system: string | null
   username: string
   display_name: string
 }
@@ -27,6 +28,7 @@ const toMessage = (m: RawMessage, attachments: AttachmentDto[]): MessageDto =>
     created_at: new Date(m.created_at),
     is_read: m.is_read === 1,
     client_id: m.client_id,
+    system: m.system,
     sender: { user_id: m.sender_id, username: m.username, display_name: m.display_name },
     attachments,
   })
@@ -41,34 +43,54 @@ const byMessage = (rows: AttachmentDto[]): Map<number, AttachmentDto[]> => {
   return files
 }
 
-const MESSAGE_COLUMNS = 'm.message_id, m.conversation_id, m.sender_id, m.content, m.created_at, m.is_read, m.client_id, u.username, u.display_name'
+const MESSAGE_COLUMNS = 'm.message_id, m.conversation_id, m.sender_id, m.content, m.created_at, m.is_read, m.client_id, m.system, u.username, u.display_name'
+
+/** Which of the user's conversations: all (`only` null) or one. */
+interface Mine {
+  user: number
+  only: number | null
+}
+
+interface RawConversation {
+  conversation_id: number
+  kind: string
+  title: string | null
+  created_at: string | number
+  updated_at: string | number
+  muted: number
+}
+
+type RawParticipant = Omit<ParticipantRow, 'joined_at'> & { conversation_id: number; joined_at: string | number }
+
+const MINE = 'p.user_id = @user AND (@only IS NULL OR p.conversation_id = @only)'
 
 export class SqliteInboxReader implements InboxReader {
   private readonly db: Database.Database
-  private readonly conversations: Database.Statement<[number], { conversation_id: number; created_at: string | number; updated_at: string | number }>
-  private readonly participants: Database.Statement<[number], UserDto & { conversation_id: number }>
-  private readonly latest: Database.Statement<[number], RawMessage>
+  private readonly conversations: Database.Statement<Mine, RawConversation>
+  private readonly participants: Database.Statement<Mine, RawParticipant>
+  private readonly latest: Database.Statement<Mine, RawMessage>
   private readonly pageRows: Database.Statement<[number, number, number], RawMessage>
   private readonly pageAttachments: Database.Statement<[number, number, number], AttachmentDto>
-  private readonly attachments: Database.Statement<[number], AttachmentDto>
-  private readonly unread: Database.Statement<[number, number], { conversation_id: number; n: number }>
+  private readonly attachments: Database.Statement<Mine, AttachmentDto>
+  private readonly unread: Database.Statement<Mine, { conversation_id: number; n: number }>
 
   constructor(file: string) {
     this.db = new Database(file, { readonly: true })
     this.db.pragma('busy_timeout = 5000')
     this.conversations = this.db.prepare(`
-      SELECT c.conversation_id, c.created_at, c.updated_at
+      SELECT c.conversation_id, c.kind, c.title, c.created_at, c.updated_at, p.muted
       FROM ConversationParticipant p JOIN Conversation c ON c.conversation_id = p.conversation_id
-      WHERE p.user_id = ?`)
+      WHERE ${MINE}`)
     this.participants = this.db.prepare(`
-      SELECT o.conversation_id, u.user_id, u.username, u.display_name
+      SELECT o.conversation_id, u.user_id, u.username, u.display_name, o.role, o.joined_at
       FROM ConversationParticipant p
-      JOIN ConversationParticipant o ON o.conversation_id = p.conversation_id
+      JOIN ConversationParticipant o ON o.conversation_id = p.conversation_id AND o.removed_at IS NULL
       JOIN User u ON u.user_id = o.user_id
-      WHERE p.user_id = ? ORDER BY o.user_id`)
+      WHERE ${MINE} ORDER BY o.user_id`)
+    // A removed member's latest is the notice of their removal (visible_until).
     const latestOfMine = `
-      SELECT (SELECT MAX(m.message_id) FROM Message m WHERE m.conversation_id = p.conversation_id) AS message_id
-      FROM ConversationParticipant p WHERE p.user_id = ?`
+      SELECT COALESCE(p.visible_until, (SELECT MAX(m.message_id) FROM Message m WHERE m.conversation_id = p.conversation_id)) AS message_id
+      FROM ConversationParticipant p WHERE ${MINE}`
     this.latest = this.db.prepare(`
       SELECT ${MESSAGE_COLUMNS}
       FROM (${latestOfMine}) l JOIN Message m ON m.message_id = l.message_id JOIN User u ON u.user_id = m.sender_id`)
@@ -82,24 +104,49 @@ export class SqliteInboxReader implements InboxReader {
     this.attachments = this.db.prepare(`
       SELECT a.attachment_id, a.message_id, a.file_url, a.file_name, a.file_type, a.size
       FROM (${latestOfMine}) l JOIN MessageAttachment a ON a.message_id = l.message_id ORDER BY a.attachment_id`)
+    // One-to-one: the seed's is_read flag. Groups: after the member's own read position (is_read
+    // there means everyone has read it), up to their removal, and never the server's notices.
     this.unread = this.db.prepare(`
       SELECT m.conversation_id, COUNT(*) AS n
-      FROM ConversationParticipant p JOIN Message m ON m.conversation_id = p.conversation_id AND m.is_read = 0 AND m.sender_id <> ?
-      WHERE p.user_id = ? GROUP BY m.conversation_id`)
+      FROM ConversationParticipant p
+      JOIN Conversation c ON c.conversation_id = p.conversation_id AND c.kind = 'direct'
+      JOIN Message m ON m.conversation_id = p.conversation_id AND m.is_read = 0 AND m.sender_id <> @user
+      WHERE ${MINE} GROUP BY m.conversation_id
+      UNION ALL
+      SELECT m.conversation_id, COUNT(*) AS n
+      FROM ConversationParticipant p
+      JOIN Conversation c ON c.conversation_id = p.conversation_id AND c.kind = 'group'
+      JOIN Message m ON m.conversation_id = p.conversation_id
+        AND m.message_id > COALESCE(p.last_read_message_id, 0) AND m.message_id <= COALESCE(p.visible_until, ${Number.MAX_SAFE_INTEGER})
+        AND m.sender_id <> @user AND m.system IS NULL
+      WHERE ${MINE} GROUP BY m.conversation_id`)
   }
 
   async list(userId: number): Promise<ConversationDto[]> {
-    const people = new Map<number, UserDto[]>()
-    for (const { conversation_id, ...user } of this.participants.all(userId)) people.set(conversation_id, [...(people.get(conversation_id) ?? []), user])
-    const files = byMessage(this.attachments.all(userId))
+    return this.read({ user: userId, only: null })
+  }
+
+  async one(userId: number, conversationId: number): Promise<ConversationDto | null> {
+    return (await this.read({ user: userId, only: conversationId }))[0] ?? null
+  }
+
+  private read(mine: Mine): ConversationDto[] {
+    const people = new Map<number, ParticipantRow[]>()
+    for (const { conversation_id, joined_at, ...user } of this.participants.all(mine)) {
+      people.set(conversation_id, [...(people.get(conversation_id) ?? []), { ...user, joined_at: new Date(joined_at) }])
+    }
+    const files = byMessage(this.attachments.all(mine))
     const latest = new Map<number, MessageDto>()
-    for (const m of this.latest.all(userId)) latest.set(m.conversation_id, toMessage(m, files.get(m.message_id) ?? []))
-    const unread = new Map(this.unread.all(userId, userId).map((r) => [r.conversation_id, r.n]))
-    const conversations: ConversationRow[] = this.conversations.all(userId).map((c) => ({
+    for (const m of this.latest.all(mine)) latest.set(m.conversation_id, toMessage(m, files.get(m.message_id) ?? []))
+    const unread = new Map(this.unread.all(mine).map((r) => [r.conversation_id, r.n]))
+    const conversations: ConversationRow[] = this.conversations.all(mine).map((c) => ({
       conversation_id: c.conversation_id,
+      kind: c.kind,
+      title: c.title,
       created_at: new Date(c.created_at),
       updated_at: new Date(c.updated_at),
       participants: people.get(c.conversation_id) ?? [],
+      muted: c.muted === 1,
     }))
     return toInbox(conversations, latest, unread)
   }

@@ -2,15 +2,22 @@
 // per batch. Measured: Prisma spends ~4 ms of JavaScript per send around ~1.4 ms of SQL; this path
 // spends tens of microseconds (bench/results.md).
 import Database from 'better-sqlite3'
-import type { ClientKey, MessageWriter, NewMessage, StoredMessage } from '../ports'
+import type { MemberRole } from '../../../shared/dto'
+import type { ClientKey, GroupTx, MemberRow, MessageWriter, NewMessage, StoredMessage } from '../ports'
 import { sqliteTimestamp } from '../timestamps'
 
 const BUSY_RETRY_MS = 2
 
+const ACTIVE_MEMBER = 'SELECT 1 FROM ConversationParticipant WHERE conversation_id = ? AND user_id = ? AND removed_at IS NULL'
+
 export class SqliteMessageWriter implements MessageWriter {
   private readonly db: Database.Database
   private readonly find: Database.Statement<[number, string], { message_id: number }>
-  private readonly store: Database.Transaction<(messages: NewMessage[], at: string) => StoredMessage[]>
+  private readonly store: Database.Transaction<(messages: NewMessage[], at: string) => (StoredMessage | null)[]>
+  /** Stores one message; a person's only while they are a current member (the server's notices always). */
+  private readonly insertOne: (m: NewMessage, at: string) => StoredMessage | null
+  private readonly groupTx: GroupTx
+  private inGroupChange = false
 
   constructor(file: string) {
     this.db = new Database(file)
@@ -20,18 +27,29 @@ export class SqliteMessageWriter implements MessageWriter {
     this.db.pragma('synchronous = NORMAL')
     this.db.pragma('foreign_keys = ON')
     this.find = this.db.prepare('SELECT message_id FROM Message WHERE sender_id = ? AND client_id = ?')
-    const insertMessage = this.db.prepare('INSERT INTO Message (conversation_id, sender_id, content, created_at, is_read, client_id) VALUES (?, ?, ?, ?, 0, ?)')
+    // Stored only while the sender is a current member: a send that waited while its sender was
+    // removed is refused, never stored after the removal.
+    const insertMessage = this.db.prepare<[number, number, string, string, string | null, string | null, number, number]>(
+      `INSERT INTO Message (conversation_id, sender_id, content, created_at, is_read, client_id, system)
+       SELECT ?, ?, ?, ?, 0, ?, ? WHERE EXISTS (${ACTIVE_MEMBER})`,
+    )
+    const insertNotice = this.db.prepare<[number, number, string, string, string]>(
+      'INSERT INTO Message (conversation_id, sender_id, content, created_at, is_read, client_id, system) VALUES (?, ?, ?, ?, 0, NULL, ?)',
+    )
     const insertAttachment = this.db.prepare('INSERT INTO MessageAttachment (message_id, file_url, file_name, file_type, size) VALUES (?, ?, ?, ?, ?)')
     const bump = this.db.prepare('UPDATE Conversation SET updated_at = ? WHERE conversation_id = ?')
-    this.store = this.db.transaction((messages: NewMessage[], at: string) => {
-      const stored = messages.map((m) => {
-        const message_id = Number(insertMessage.run(m.conversation_id, m.sender_id, m.content, at, m.client_id).lastInsertRowid)
-        const attachment_ids = m.attachments.map((a) => Number(insertAttachment.run(message_id, a.file_url, a.file_name, a.file_type, a.size).lastInsertRowid))
-        return { message_id, attachment_ids }
-      })
-      for (const conversationId of new Set(messages.map((m) => m.conversation_id))) bump.run(at, conversationId)
-      return stored
-    })
+    this.insertOne = (m, at) => {
+      const result = m.system
+        ? insertNotice.run(m.conversation_id, m.sender_id, m.content, at, JSON.stringify(m.system))
+        : insertMessage.run(m.conversation_id, m.sender_id, m.content, at, m.client_id, null, m.conversation_id, m.sender_id)
+      if (result.changes === 0) return null
+      const message_id = Number(result.lastInsertRowid)
+      const attachment_ids = m.attachments.map((a) => Number(insertAttachment.run(message_id, a.file_url, a.file_name, a.file_type, a.size).lastInsertRowid))
+      bump.run(at, m.conversation_id)
+      return { message_id, attachment_ids }
+    }
+    this.store = this.db.transaction((messages: NewMessage[], at: string) => messages.map((m) => this.insertOne(m, at)))
+    this.groupTx = this.prepareGroupTx()
   }
 
   existing(keys: ClientKey[]): Promise<(ClientKey & { message_id: number })[]> {
@@ -43,13 +61,71 @@ export class SqliteMessageWriter implements MessageWriter {
     )
   }
 
-  insert(messages: NewMessage[], at: Date): Promise<StoredMessage[]> {
+  insert(messages: NewMessage[], at: Date): Promise<(StoredMessage | null)[]> {
     const stamp = sqliteTimestamp(at)
     return this.retrying(() => this.store.immediate(messages, stamp))
   }
 
+  /**
+   * One IMMEDIATE transaction on this connection around `work`, which awaits only this GroupTx's
+   * synchronous statements: nothing else runs on the connection meanwhile (the message service
+   * orders group changes with its batches), and the write lock is held for microtasks, not I/O.
+   */
+  async changeGroup<T>(work: (tx: GroupTx) => Promise<T>): Promise<T> {
+    if (this.inGroupChange) throw new Error('group changes must not overlap')
+    await this.retrying(() => this.db.exec('BEGIN IMMEDIATE'))
+    this.inGroupChange = true
+    try {
+      const result = await work(this.groupTx)
+      this.db.exec('COMMIT')
+      return result
+    } catch (error) {
+      this.db.exec('ROLLBACK')
+      throw error
+    } finally {
+      this.inGroupChange = false
+    }
+  }
+
   close(): void {
     this.db.close()
+  }
+
+  private prepareGroupTx(): GroupTx {
+    const kind = this.db.prepare<[number], { kind: string }>('SELECT kind FROM Conversation WHERE conversation_id = ?')
+    const members = this.db.prepare<[number], { user_id: number; role: MemberRole; joined_at: string | number; removed_at: string | number | null }>(
+      'SELECT user_id, role, joined_at, removed_at FROM ConversationParticipant WHERE conversation_id = ? ORDER BY joined_at, user_id',
+    )
+    const create = this.db.prepare<[string, string, string]>("INSERT INTO Conversation (kind, title, created_at, updated_at) VALUES ('group', ?, ?, ?)")
+    const setTitle = this.db.prepare<[string, number]>('UPDATE Conversation SET title = ? WHERE conversation_id = ?')
+    const add = this.db.prepare<{ c: number; u: number; role: MemberRole; at: string }>(`
+      INSERT INTO ConversationParticipant (conversation_id, user_id, role, joined_at, last_read_message_id)
+      VALUES (@c, @u, @role, @at, (SELECT MAX(message_id) FROM Message WHERE conversation_id = @c))
+      ON CONFLICT (conversation_id, user_id) DO UPDATE SET
+        role = excluded.role, joined_at = excluded.joined_at, last_read_message_id = excluded.last_read_message_id,
+        removed_at = NULL, visible_until = NULL`)
+    const setRole = this.db.prepare<[MemberRole, number, number]>('UPDATE ConversationParticipant SET role = ? WHERE conversation_id = ? AND user_id = ?')
+    const remove = this.db.prepare<[string, number, number]>('UPDATE ConversationParticipant SET removed_at = ? WHERE conversation_id = ? AND user_id = ?')
+    const visible = this.db.prepare<[number, number, number]>('UPDATE ConversationParticipant SET visible_until = ? WHERE conversation_id = ? AND user_id = ?')
+    const toMember = (r: { user_id: number; role: MemberRole; joined_at: string | number; removed_at: string | number | null }): MemberRow => ({
+      user_id: r.user_id,
+      role: r.role,
+      joined_at: new Date(r.joined_at),
+      removed_at: r.removed_at === null ? null : new Date(r.removed_at),
+    })
+    return {
+      kind: async (c) => kind.get(c)?.kind ?? null,
+      members: async (c) => members.all(c).map(toMember),
+      createGroup: async (title, at) => Number(create.run(title, sqliteTimestamp(at), sqliteTimestamp(at)).lastInsertRowid),
+      setTitle: async (c, title) => void setTitle.run(title, c),
+      addMember: async (c, u, role, at) => void add.run({ c, u, role, at: sqliteTimestamp(at) }),
+      setRole: async (c, u, role) => void setRole.run(role, c, u),
+      removeMember: async (c, u, at) => void remove.run(sqliteTimestamp(at), c, u),
+      setVisibleUntil: async (c, users, messageId) => {
+        for (const u of users) visible.run(messageId, c, u)
+      },
+      insertNotice: async (notice, at) => this.insertOne({ ...notice, system: notice.system ?? undefined }, sqliteTimestamp(at))!.message_id,
+    }
   }
 
   private async retrying<T>(work: () => T): Promise<T> {
