@@ -19,7 +19,7 @@ export type { ConnectionState, ConnectionStatus }
 export { newClientId } from './outbox'
 
 /** The app events a client raises, under their app-wide names (AppEvents in messenger-api.ts). */
-export type ClientAppEvent = 'new_message' | 'message_read' | 'read_state' | 'typing' | 'presence' | 'user_joined' | 'user_left' | 'outbox' | 'status' | 'session_ended'
+export type ClientAppEvent = 'new_message' | 'message_read' | 'read_state' | 'conversation_updated' | 'typing' | 'presence' | 'user_joined' | 'user_left' | 'outbox' | 'status' | 'session_ended'
 
 export type ChatClientEvents = Pick<AppEvents, ClientAppEvent> & {
   /** A queued send was stored by the server. */
@@ -106,6 +106,7 @@ export class ChatClient {
     connection.events.on('presence', (event) => this.events.emit('presence', event))
     connection.events.on('user_joined', (event) => this.events.emit('user_joined', event))
     connection.events.on('user_left', (event) => this.events.emit('user_left', event))
+    connection.events.on('conversation_updated', (event) => this.events.emit('conversation_updated', event))
     connection.events.on('resync', ({ window_ms }) => void this.incoming.rewind(window_ms))
     this.queue.events.on('changed', (items) => {
       this.events.emit('outbox', items)

@@ -21,6 +21,12 @@ export type ChatOperationName =
   | 'getOnlineUsers'
   | 'uploadFile'
   | 'getFile'
+  | 'createGroup'
+  | 'updateConversation'
+  | 'addMembers'
+  | 'removeMember'
+  | 'setMemberRole'
+  | 'getReads'
 
 /** sendMessage takes any attachment the server accepts (the IPC schema's shape), not only upload answers. */
 export type ChatOperations = Omit<Pick<MessengerApi, ChatOperationName>, 'sendMessage'> & {
@@ -44,6 +50,12 @@ export function chatOperations(session: () => ActiveSession): ChatOperations {
       const { client, user } = session()
       return client.api.startConversation(user.user_id, userId)
     },
+    createGroup: (title, memberIds) => session().client.api.createGroup(title, memberIds),
+    updateConversation: (conversationId, changes) => session().client.api.updateConversation(conversationId, changes),
+    addMembers: (conversationId, userIds) => session().client.api.addMembers(conversationId, userIds),
+    removeMember: (conversationId, userId) => session().client.api.removeMember(conversationId, userId),
+    setMemberRole: (conversationId, userId, role) => session().client.api.setMemberRole(conversationId, userId, role),
+    getReads: (messageId) => session().client.api.reads(messageId),
     getMessages: (conversationId, page) => session().client.api.messages(conversationId, page ?? {}),
     sendMessage: (conversationId, content, attachments) =>
       session().client.send(conversationId, content, attachments?.map((a) => ({ file_url: a.file_url, file_name: a.file_name ?? undefined }))),
@@ -70,6 +82,7 @@ const CLIENT_APP_EVENTS = Object.keys({
   new_message: true,
   message_read: true,
   read_state: true,
+  conversation_updated: true,
   typing: true,
   presence: true,
   user_joined: true,

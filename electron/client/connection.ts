@@ -18,7 +18,7 @@ export type ConnectionEvents = ServerEvents & {
   session_ended: ErrorInfo
 }
 
-const SERVER_EVENTS = ['new_message', 'message_read', 'typing', 'presence', 'user_joined', 'user_left', 'resync'] as const satisfies readonly (keyof ServerToClientEvents)[]
+const SERVER_EVENTS = ['new_message', 'message_read', 'typing', 'presence', 'user_joined', 'user_left', 'conversation_updated', 'resync'] as const satisfies readonly (keyof ServerToClientEvents)[]
 
 export interface ConnectionOptions {
   /** The server's base URL. */

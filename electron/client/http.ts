@@ -1,4 +1,4 @@
-import type { AuthResultDto, ConversationDto, MessageDto, UploadedFileDto, UserDto } from '../shared/dto'
+import type { AuthResultDto, ConversationDto, MemberRole, MessageDto, ReadReceiptDto, UploadedFileDto, UserDto } from '../shared/dto'
 import { AppError, type ErrorInfo } from '../shared/result'
 
 const unreachable = (error: unknown): AppError => new AppError('unavailable', `Cannot reach the server (${(error as Error).message}).`)
@@ -22,10 +22,11 @@ async function request<T>(fetchImpl: Fetch, url: string, init: RequestInit): Pro
   return body as T
 }
 
+/** A call with a JSON body, or with none when `body` is undefined (DELETE). */
 const json = (method: string, body: unknown, token?: string): RequestInit => ({
   method,
-  headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-  body: JSON.stringify(body),
+  headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
+  ...(body === undefined ? {} : { body: JSON.stringify(body) }),
 })
 
 /** Sign in or create an account; no token needed. */
@@ -65,6 +66,14 @@ export class HttpApi {
     return this.get(`/api/messages/${conversationId}${qs ? `?${qs}` : ''}`)
   }
   markRead = (messageId: number): Promise<MessageDto> => this.send('PATCH', `/api/messages/${messageId}`, { is_read: true })
+  createGroup = (title: string, memberIds: number[]): Promise<ConversationDto> => this.send('POST', '/api/groups', { title, member_ids: memberIds })
+  updateConversation = (conversationId: number, changes: { title?: string | undefined; muted?: boolean | undefined }): Promise<ConversationDto> =>
+    this.send('PATCH', `/api/conversations/${conversationId}`, changes)
+  addMembers = (conversationId: number, userIds: number[]): Promise<ConversationDto> => this.send('POST', `/api/conversations/${conversationId}/members`, { user_ids: userIds })
+  removeMember = (conversationId: number, userId: number): Promise<ConversationDto> => this.send('DELETE', `/api/conversations/${conversationId}/members/${userId}`, undefined)
+  setMemberRole = (conversationId: number, userId: number, role: MemberRole): Promise<ConversationDto> =>
+    this.send('PATCH', `/api/conversations/${conversationId}/members/${userId}`, { role })
+  reads = (messageId: number): Promise<ReadReceiptDto[]> => this.get(`/api/messages/${messageId}/reads`)
 
   async upload(file: Blob, name: string): Promise<UploadedFileDto> {
     const form = new FormData()

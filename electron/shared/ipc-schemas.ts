@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import type { InvokeMethod } from './ipc'
 import { LIMITS } from './limits'
-import { attachmentInput, id, loginBody, registerBody } from './schemas'
+import { attachmentInput, createGroupBody, id, loginBody, memberRole, patchConversationBody, registerBody } from './schemas'
 import { isWebUrl } from './web-url'
 
 const none = z.tuple([])
@@ -31,6 +31,12 @@ export const IPC_ARGS = {
   listConversations: none,
   searchUsers: z.tuple([text(LIMITS.searchQueryMaxChars)]),
   startConversation: z.tuple([id]),
+  createGroup: z.tuple([createGroupBody.shape.title, createGroupBody.shape.member_ids]),
+  updateConversation: z.tuple([id, patchConversationBody]),
+  addMembers: z.tuple([id, createGroupBody.shape.member_ids.min(1)]),
+  removeMember: z.tuple([id, id]),
+  setMemberRole: z.tuple([id, id, memberRole]),
+  getReads: z.tuple([id]),
   getMessages: z.tuple([id, z.object({ before: id.optional(), limit: z.number().int().min(1).max(LIMITS.pageMax).optional() }).optional()]),
   sendMessage: z.tuple([id, text(LIMITS.contentMaxChars), z.array(uploadedFile.or(attachmentInput)).max(LIMITS.attachmentsPerMessage).optional()]),
   retrySend: z.tuple([text(LIMITS.clientIdMaxChars)]),

@@ -1,7 +1,7 @@
 // The MessengerApi: everything the renderer may ask of the app. The desktop app implements it in the
 // main process behind the preload bridge (window.messenger); the web client implements it in the page
 // over ChatClient. The renderer talks to nothing else.
-import type { ConversationDto, MessageDto, ReadStateDto, UploadedFileDto, UserDto } from './dto'
+import type { ConversationDto, ConversationUpdateDto, MemberRole, MessageDto, MessageReadDto, ReadReceiptDto, ReadStateDto, UploadedFileDto, UserDto } from './dto'
 import type { PresenceEvent, TypingEvent, UserJoinedEvent, UserLeftEvent } from './events'
 import type { ErrorInfo } from './result'
 
@@ -87,9 +87,11 @@ export type AppEvents = {
   /** Each new message once, whether it came live, by catch-up, or as the answer to our own send. */
   new_message: MessageDto
   /** A message was read; every earlier message from the same sender in that conversation is read too. */
-  message_read: MessageDto
+  message_read: MessageReadDto
   /** Where another participant had read up to, learned at catch-up. */
   read_state: ReadStateDto
+  /** A group's title, members or roles changed (also to whoever was removed: they are no longer among its participants). */
+  conversation_updated: ConversationUpdateDto
   typing: TypingEvent
   presence: PresenceEvent
   user_joined: UserJoinedEvent
@@ -125,6 +127,16 @@ export interface MessengerApi {
   listConversations(): Promise<ConversationDto[]>
   searchUsers(query: string): Promise<UserDto[]>
   startConversation(userId: number): Promise<ConversationDto>
+  /** A new group with these people; the user is its owner. */
+  createGroup(title: string, memberIds: number[]): Promise<ConversationDto>
+  /** Renames a group (owner, admins) and/or mutes a conversation for the user. */
+  updateConversation(conversationId: number, changes: { title?: string | undefined; muted?: boolean | undefined }): Promise<ConversationDto>
+  addMembers(conversationId: number, userIds: number[]): Promise<ConversationDto>
+  /** Removes someone (owner, admins), or leaves when it is the user. */
+  removeMember(conversationId: number, userId: number): Promise<ConversationDto>
+  setMemberRole(conversationId: number, userId: number, role: MemberRole): Promise<ConversationDto>
+  /** Who has read a message, and when ("Seen by"). */
+  getReads(messageId: number): Promise<ReadReceiptDto[]>
   getMessages(conversationId: number, page?: { before?: number | undefined; limit?: number | undefined }): Promise<MessageDto[]>
   sendMessage(conversationId: number, content: string, attachments?: UploadedFileDto[]): Promise<PendingMessageDto>
   retrySend(clientId: string): Promise<void>

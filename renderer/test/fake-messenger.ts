@@ -35,6 +35,12 @@ export function fakeMessenger(data: { conversations?: ConversationDto[]; history
     listConversations: vi.fn(async () => data.conversations ?? []),
     searchUsers: vi.fn(async () => [bob, cyd]),
     startConversation: vi.fn(),
+    createGroup: vi.fn(),
+    updateConversation: vi.fn(),
+    addMembers: vi.fn(),
+    removeMember: vi.fn(),
+    setMemberRole: vi.fn(),
+    getReads: vi.fn(async () => []),
     getMessages: vi.fn(async (id: number, page?: { before?: number; limit?: number }) => {
       const all = data.history?.[id] ?? []
       const before = page?.before ?? Infinity

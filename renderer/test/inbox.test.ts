@@ -135,7 +135,7 @@ describe('receipts', () => {
     await inbox.open(1)
     const receipts = () => inbox.itemsOf(1).map(receiptOf)
     expect(receipts()).toEqual(['sent', 'sent', 'sent'])
-    fake.emit('message_read', { ...history[1]!, is_read: true })
+    fake.emit('message_read', { ...history[1]!, is_read: true, reader_id: 2 })
     expect(receipts()).toEqual(['read', 'read', 'sent'])
     fake.emit('read_state', { conversation_id: 1, user_id: bob.user_id, last_read_message_id: 7 })
     expect(receipts()).toEqual(['read', 'read', 'read'])

@@ -28,7 +28,7 @@ describe('useSocket()', () => {
     fake.emit('new_message', message({ conversation_id: 1, sender: bob, message_id: 10 }))
     fake.emit('new_message', second)
     expect(socket.messages.value.map((m) => m.message_id)).toEqual([10, 11])
-    fake.emit('message_read', { ...second, is_read: true })
+    fake.emit('message_read', { ...second, is_read: true, reader_id: 1 })
     expect(socket.messages.value.every((m) => m.is_read)).toBe(true)
   })
 
