@@ -160,6 +160,12 @@ export class DesktopController {
       this.updateBadge()
       return conversations
     },
+    updateConversation: async (conversationId, changes) => {
+      const conversation = await this.chat.updateConversation(conversationId, changes)
+      this.unread.describe(conversation)
+      this.updateBadge()
+      return conversation
+    },
     markAsRead: async (messageId, conversationId) => {
       await this.chat.markAsRead(messageId, conversationId)
       this.unread.read(conversationId)
@@ -219,6 +225,7 @@ export class DesktopController {
     this.session = { server_url: serverUrl, user }
     forwardClientEvents(client, (event, payload) => this.deps.send(eventChannel(event), payload))
     client.on('new_message', (message) => this.onIncoming(message))
+    client.on('conversation_updated', (conversation) => this.unread.describe(conversation))
     client.on('session_ended', () => void this.closeSession().then(() => this.deps.vault.clear()))
     client.connect()
   }
@@ -233,8 +240,10 @@ export class DesktopController {
       windowShown: this.deps.windowFocused(),
       doNotDisturb: this.deps.settings.get().do_not_disturb,
     })
-    if (wants.countUnread) this.updateBadge()
-    if (wants.notify) this.deps.notify({ ...notificationContent(message), onClick: () => this.openConversation(message.conversation_id) })
+    if (wants.badge) this.updateBadge()
+    if (wants.notify) {
+      this.deps.notify({ ...notificationContent(message, this.unread.titleOf(message.conversation_id)), onClick: () => this.openConversation(message.conversation_id) })
+    }
   }
 
   private updateBadge(): void {

@@ -3,8 +3,8 @@ import type { ConversationDto, MessageDto } from '../shared/dto'
 
 const BODY_MAX = 140
 
-/** What the notification says: who, and a short plain-text preview. */
-export function notificationContent(message: MessageDto): { title: string; body: string } {
+/** What the notification says: who (and in which group), and a short plain-text preview. */
+export function notificationContent(message: MessageDto, groupTitle?: string | null): { title: string; body: string } {
   const text = message.content.replace(/\s+/g, ' ').trim()
   const files = message.attachments.length
   const body = text
@@ -14,27 +14,51 @@ export function notificationContent(message: MessageDto): { title: string; body:
     : files === 1
       ? `Sent a file: ${message.attachments[0]!.file_name}`
       : `Sent ${files} files`
-  return { title: message.sender.display_name || message.sender.username, body }
+  const sender = message.sender.display_name || message.sender.username
+  return { title: groupTitle ? `${sender} in ${groupTitle}` : sender, body }
+}
+
+interface Known {
+  unread: number
+  latest: number | null
+  muted: boolean
+  /** A group's title; null for a one-to-one chat. */
+  title: string | null
 }
 
 /**
- * The badge's unread counts per conversation, with the newest message id known in each: a catch-up
- * replaying what the list already counted neither counts nor notifies again.
+ * The badge's unread counts per conversation, with the newest message id known in each (a catch-up
+ * replaying what the list already counted neither counts nor notifies again), whether the user muted
+ * it (no notification, not on the badge) and a group's title (for the notification's title).
  */
 export class UnreadCounts {
-  private readonly byConversation = new Map<number, { unread: number; latest: number | null }>()
+  private readonly byConversation = new Map<number, Known>()
 
   /** The server's counts, from the conversation list. */
-  reset(conversations: Pick<ConversationDto, 'conversation_id' | 'unread_count' | 'messages'>[]): void {
+  reset(conversations: Pick<ConversationDto, 'conversation_id' | 'unread_count' | 'messages' | 'muted' | 'title'>[]): void {
     this.byConversation.clear()
-    for (const c of conversations) this.byConversation.set(c.conversation_id, { unread: c.unread_count, latest: c.messages[0]?.message_id ?? null })
+    for (const c of conversations) {
+      this.byConversation.set(c.conversation_id, { unread: c.unread_count, latest: c.messages[0]?.message_id ?? null, muted: c.muted, title: c.title })
+    }
+  }
+
+  /** A conversation's title or muted setting changed (or the user was added to a group). */
+  describe(conversation: Pick<ConversationDto, 'conversation_id' | 'title'> & { muted?: boolean | undefined }): void {
+    const known = this.byConversation.get(conversation.conversation_id) ?? { unread: 0, latest: null, muted: false, title: null }
+    this.byConversation.set(conversation.conversation_id, { ...known, title: conversation.title, muted: conversation.muted ?? known.muted })
+  }
+
+  /** A group's title, for a notification; null for a one-to-one chat or one not known. */
+  titleOf(conversationId: number): string | null {
+    return this.byConversation.get(conversationId)?.title ?? null
   }
 
   /** Applies the shared rule to an incoming message (counting it if it asks to be) and says what it asks. */
   receive(message: MessageDto, viewer: Omit<Viewer, 'latestKnownId'>): Attention {
-    const known = this.byConversation.get(message.conversation_id) ?? { unread: 0, latest: null }
-    const wants = attention(message, { ...viewer, latestKnownId: known.latest })
+    const known = this.byConversation.get(message.conversation_id) ?? { unread: 0, latest: null, muted: false, title: null }
+    const wants = attention(message, { ...viewer, latestKnownId: known.latest, muted: known.muted })
     this.byConversation.set(message.conversation_id, {
+      ...known,
       unread: known.unread + (wants.countUnread ? 1 : 0),
       latest: Math.max(known.latest ?? 0, message.message_id),
     })
@@ -50,10 +74,10 @@ export class UnreadCounts {
     this.byConversation.clear()
   }
 
-  /** Unread messages across every conversation. */
+  /** Unread messages across every conversation not muted: the badge. */
   get total(): number {
     let sum = 0
-    for (const { unread } of this.byConversation.values()) sum += unread
+    for (const { unread, muted } of this.byConversation.values()) if (!muted) sum += unread
     return sum
   }
 }

@@ -15,6 +15,8 @@ export interface Viewer {
   /** The newest message id already known in the message's conversation; null when none is. */
   latestKnownId: number | null
   doNotDisturb?: boolean
+  /** The user muted the message's conversation: counted unread in the list, but no notification and no badge. */
+  muted?: boolean
 }
 
 export interface Attention {
@@ -23,13 +25,18 @@ export interface Attention {
   /** The user is looking at its conversation. */
   inView: boolean
   notify: boolean
+  /** Counts as unread in the conversation list. */
   countUnread: boolean
+  /** Counts on the app's badge (unread, and not muted). */
+  badge: boolean
 }
 
-export function attention(message: Pick<MessageDto, 'message_id' | 'conversation_id' | 'sender_id' | 'is_read'>, viewer: Viewer): Attention {
+export function attention(message: Pick<MessageDto, 'message_id' | 'conversation_id' | 'sender_id' | 'is_read' | 'system'>, viewer: Viewer): Attention {
   const replay = viewer.latestKnownId !== null && message.message_id <= viewer.latestKnownId
   const inView = viewer.windowShown && viewer.activeConversationId === message.conversation_id
-  // Our own messages (from another device) and those already read elsewhere want nothing of us.
-  const wanting = !replay && !inView && message.sender_id !== viewer.userId && !message.is_read
-  return { replay, inView, notify: wanting && !viewer.doNotDisturb, countUnread: wanting }
+  // Our own messages (from another device), those already read elsewhere and the server's notices
+  // (a group renamed, people added) want nothing of us.
+  const wanting = !replay && !inView && message.sender_id !== viewer.userId && !message.is_read && !message.system
+  const heard = wanting && !viewer.muted
+  return { replay, inView, notify: heard && !viewer.doNotDisturb, countUnread: wanting, badge: heard }
 }

@@ -213,7 +213,13 @@ describe('deep links', () => {
 describe('notifications and the badge', () => {
   // The rule itself (in view, notify, count, replays) is the shared one: test/shared/attention.test.ts.
   const away = { userId: 1, activeConversationId: null, windowShown: false, doNotDisturb: false }
-  const listed = (conversation_id: number, unread_count: number, latest: number | null) => ({ conversation_id, unread_count, messages: latest === null ? [] : [message({ conversation_id, message_id: latest })] })
+  const listed = (conversation_id: number, unread_count: number, latest: number | null, muted = false, title: string | null = null) => ({
+    conversation_id,
+    unread_count,
+    messages: latest === null ? [] : [message({ conversation_id, message_id: latest })],
+    muted,
+    title,
+  })
 
   it('counts from the list the server gave, and not again what a catch-up replays', () => {
     const unread = new UnreadCounts()
@@ -245,12 +251,30 @@ describe('notifications and the badge', () => {
     expect(unread.total).toBe(0)
   })
 
+  it('leaves a muted conversation off the badge and unnotified, counts it still, and follows muting and renames', () => {
+    const unread = new UnreadCounts()
+    unread.reset([listed(3, 2, 50, true, 'Team'), listed(4, 1, 60)])
+    expect(unread.total).toBe(1)
+    expect(unread.receive(message({ conversation_id: 3, message_id: 61 }), away)).toMatchObject({ notify: false, countUnread: true, badge: false })
+    expect(unread.total).toBe(1)
+    expect(unread.titleOf(3)).toBe('Team')
+    unread.describe({ conversation_id: 3, title: 'Team room', muted: false })
+    expect(unread.total).toBe(4) // the 3 counted while muted, and the other one
+    expect(unread.titleOf(3)).toBe('Team room')
+    expect(unread.receive(message({ conversation_id: 3, message_id: 62 }), away)).toMatchObject({ notify: true, badge: true })
+    // conversation_updated carries no muted: a rename keeps the user's setting.
+    unread.describe({ conversation_id: 3, title: 'Team' })
+    expect(unread.receive(message({ conversation_id: 3, message_id: 63 }), away).notify).toBe(true)
+    expect(unread.titleOf(4)).toBeNull()
+  })
+
   it('says who wrote and a short plain preview', () => {
     expect(notificationContent(message({ content: 'line one\n\nline   two' }))).toEqual({ title: 'Bob', body: 'line one line two' })
     expect(notificationContent(message({ content: 'x'.repeat(500) })).body).toHaveLength(140)
     const file = { attachment_id: 1, message_id: 9, file_url: '/api/files/x', file_name: 'plan.pdf', file_type: 'application/pdf', size: 1 }
     expect(notificationContent(message({ content: '', attachments: [file] })).body).toBe('Sent a file: plan.pdf')
     expect(notificationContent(message({ content: '', attachments: [file, file] })).body).toBe('Sent 2 files')
+    expect(notificationContent(message({ content: 'hi' }), 'Team')).toEqual({ title: 'Bob in Team', body: 'hi' })
   })
 
   it('says how many are unread in the tray', () => {
