@@ -11,7 +11,7 @@ import { openPostgres, openSqlite, type Database } from '../../electron/server/d
 import type { DatabasePorts, NewAttachment } from '../../electron/server/db/ports'
 import { PrismaInboxReader } from '../../electron/server/db/prisma/inbox'
 import { PrismaMessageWriter } from '../../electron/server/db/prisma/writer'
-import type { MessageDto } from '../../electron/shared/dto'
+import type { MessageDto, SystemEventDto } from '../../electron/shared/dto'
 import { databaseConfig, dropPostgresSchema, postgresSchemaFor, tempDir, TEST_POSTGRES } from '../helpers/server'
 
 type Engine = 'sqlite' | 'postgres'
@@ -280,6 +280,104 @@ const transcriptOf = (impl: Implementation): Promise<Transcript> => {
 /** The transcript without the fixture handles (those are inputs, not answers). */
 const answers = ({ f: _f, ...rest }: Transcript) => rest
 
+// ---- a group's life, through the writer's group transactions ----
+
+const T3 = at(240)
+const T4 = at(300)
+const T5 = at(360)
+
+const notice = (conversation_id: number, sender_id: number, content: string, system: SystemEventDto) => ({ conversation_id, sender_id, content, client_id: null, attachments: [], system })
+
+/**
+ * A group made, written to, one member removed (whose send that waited is then refused), renamed,
+ * a role changed, someone added, and a change that fails half-way (rolled back whole); with what each
+ * member's inbox and the history say at each step.
+ */
+async function groupTranscript(impl: Implementation) {
+  const opened = await openFixture(impl.engine)
+  try {
+    const { fixture: f } = opened
+    const { writer, inbox } = impl.ports(opened.database)
+    const made = await writer.changeGroup(async (tx) => {
+      const id = await tx.createGroup('Team', T3)
+      await tx.addMember(id, f.user.ada, 'owner', T3)
+      await tx.addMember(id, f.user.bob, 'member', T3)
+      await tx.addMember(id, f.user.cy, 'member', T3)
+      const created = await tx.insertNotice(notice(id, f.user.ada, 'Ada created the group “Team”', { type: 'created', actor_id: f.user.ada, user_ids: [f.user.bob, f.user.cy], title: 'Team' }), T3)
+      return { id, created, kind: await tx.kind(id), none: await tx.kind(id + 1000), members: await tx.members(id) }
+    })
+    const g = made.id
+    const sent = await writer.insert(
+      [
+        { conversation_id: g, sender_id: f.user.bob, content: 'hello team', client_id: 'g-1', attachments: [attachment(200, 1)] },
+        { conversation_id: g, sender_id: f.user.cy, content: 'hi from cy', client_id: null, attachments: [] },
+        // Not a member: refused, and nothing of it stored.
+        { conversation_id: g, sender_id: f.user.dee, content: 'not mine to send', client_id: 'dee-g', attachments: [attachment(201, 1)] },
+      ],
+      T3,
+    )
+    const removal = await writer.changeGroup(async (tx) => {
+      const removed = await tx.insertNotice(notice(g, f.user.ada, 'Ada removed Cy', { type: 'removed', actor_id: f.user.ada, user_ids: [f.user.cy] }), T4)
+      await tx.removeMember(g, f.user.cy, T4)
+      await tx.setVisibleUntil(g, [f.user.cy], removed)
+      return { removed, members: await tx.members(g) }
+    })
+    // Cy's send that waited through the removal is refused; bob's in the same batch is stored.
+    const afterRemoval = await writer.insert(
+      [
+        { conversation_id: g, sender_id: f.user.cy, content: 'too late', client_id: 'cy-late', attachments: [] },
+        { conversation_id: g, sender_id: f.user.bob, content: 'after cy left', client_id: null, attachments: [] },
+      ],
+      T4,
+    )
+    await writer.changeGroup(async (tx) => {
+      await tx.setTitle(g, 'Team room')
+      await tx.setRole(g, f.user.bob, 'admin')
+      return tx.insertNotice(notice(g, f.user.ada, 'Ada renamed the group to “Team room”', { type: 'renamed', actor_id: f.user.ada, user_ids: [], title: 'Team room' }), T4)
+    })
+    const cyView = { list: await inbox.list(f.user.cy), one: await inbox.one(f.user.cy, g), history: await inbox.page(g, removal.removed + 1, 50) }
+    const rolledBack = await writer
+      .changeGroup(async (tx) => {
+        await tx.setTitle(g, 'never')
+        await tx.addMember(g, f.user.eve, 'member', T5)
+        throw new Error('half-way')
+      })
+      .then(
+        () => 'committed',
+        (error: Error) => error.message,
+      )
+    const added = await writer.changeGroup(async (tx) => {
+      await tx.addMember(g, f.user.dee, 'member', T5)
+      return tx.insertNotice(notice(g, f.user.bob, 'Bob added Dee', { type: 'added', actor_id: f.user.bob, user_ids: [f.user.dee] }), T5)
+    })
+    return {
+      f,
+      made,
+      sent,
+      removal,
+      afterRemoval,
+      cyView,
+      rolledBack,
+      added,
+      ada: await inbox.one(f.user.ada, g),
+      bob: await inbox.one(f.user.bob, g),
+      dee: await inbox.one(f.user.dee, g),
+      eve: await inbox.one(f.user.eve, g),
+      outsider: await inbox.one(f.user.ada, f.conversation.bobCy),
+      history: await inbox.page(g, undefined, 50),
+      members: await writer.changeGroup((tx) => tx.members(g)),
+    }
+  } finally {
+    await opened.close()
+  }
+}
+type GroupTranscript = Awaited<ReturnType<typeof groupTranscript>>
+const groupTranscripts = new Map<string, Promise<GroupTranscript>>()
+const groupTranscriptOf = (impl: Implementation): Promise<GroupTranscript> => {
+  if (!groupTranscripts.has(impl.name)) groupTranscripts.set(impl.name, groupTranscript(impl))
+  return groupTranscripts.get(impl.name)!
+}
+
 // ---- the contract ----
 
 describe.each(implementations)('$name', (impl) => {
@@ -418,6 +516,67 @@ describe.each(implementations)('$name', (impl) => {
   })
 })
 
+describe.each(implementations)('$name: a group’s life', (impl) => {
+  it('makes a group, refuses a removed or outside sender inside the insert, keeps a removed member’s view at their removal, and rolls a failed change back whole', async () => {
+    const t = await groupTranscriptOf(impl)
+    const { f, made } = t
+    const g = made.id
+    const first = f.lastMessageId
+    expect(made.kind).toBe('group')
+    expect(made.none).toBeNull()
+    expect(made.created).toBe(first + 1)
+    expect(made.members.map((m) => [m.user_id, m.role, m.joined_at.toISOString(), m.removed_at])).toEqual([
+      [f.user.ada, 'owner', T3.toISOString(), null],
+      [f.user.bob, 'member', T3.toISOString(), null],
+      [f.user.cy, 'member', T3.toISOString(), null],
+    ])
+    expect(t.sent.map((s) => s?.message_id ?? null)).toEqual([first + 2, first + 3, null])
+    expect(t.removal.removed).toBe(first + 4)
+    expect(t.removal.members.find((m) => m.user_id === f.user.cy)!.removed_at!.toISOString()).toBe(T4.toISOString())
+    expect(t.afterRemoval.map((s) => s?.message_id ?? null)).toEqual([null, first + 5])
+    // Cy, removed: the group stays in their list as it was at the notice of their removal, without them among its members.
+    const cyGroup = t.cyView.list.find((c) => c.conversation_id === g)!
+    expect(cyGroup).toEqual(t.cyView.one)
+    expect(cyGroup.messages.map((m) => [m.message_id, m.content, m.system?.type])).toEqual([[first + 4, 'Ada removed Cy', 'removed']])
+    expect(cyGroup.participants.map((p) => [p.user_id, p.role])).toEqual([
+      [f.user.ada, 'owner'],
+      [f.user.bob, 'admin'],
+    ])
+    expect(cyGroup.unread_count).toBe(1) // bob's "hello team"; never the notices, never what came after
+    expect(t.cyView.history.map((m) => m.message_id)).toEqual([first + 1, first + 2, first + 3, first + 4])
+    expect(t.rolledBack).toBe('half-way')
+    expect(t.added).toBe(first + 7)
+    // The others' view: title, kind, roles, the latest notice, unread without notices (ada: bob's two and cy's one).
+    expect(t.ada).toMatchObject({ conversation_id: g, kind: 'group', title: 'Team room', unread_count: 3, muted: false, updated_at: T5.toISOString() })
+    expect(t.ada!.participants.map((p) => [p.user_id, p.role])).toEqual([
+      [f.user.ada, 'owner'],
+      [f.user.bob, 'admin'],
+      [f.user.dee, 'member'],
+    ])
+    expect(t.ada!.messages[0]).toMatchObject({ message_id: first + 7, content: 'Bob added Dee', sender_id: f.user.bob, client_id: null, system: { type: 'added', actor_id: f.user.bob, user_ids: [f.user.dee] } })
+    expect(t.bob!.unread_count).toBe(1) // cy's "hi from cy"
+    expect(t.dee!.unread_count).toBe(0) // joined after everything so far
+    expect(t.eve).toBeNull()
+    expect(t.outsider).toBeNull()
+    expect(t.history.map((m) => [m.message_id, m.sender_id, m.system?.type ?? null])).toEqual([
+      [first + 1, f.user.ada, 'created'],
+      [first + 2, f.user.bob, null],
+      [first + 3, f.user.cy, null],
+      [first + 4, f.user.ada, 'removed'],
+      [first + 5, f.user.bob, null],
+      [first + 6, f.user.ada, 'renamed'],
+      [first + 7, f.user.bob, 'added'],
+    ])
+    expect(t.history[1]!.attachments.map((a) => a.file_url)).toEqual([attachment(200, 1).file_url])
+    expect(t.members.map((m) => [m.user_id, m.removed_at === null])).toEqual([
+      [f.user.ada, true],
+      [f.user.bob, true],
+      [f.user.cy, false],
+      [f.user.dee, true],
+    ])
+  })
+})
+
 describe.each(others)('$name, against SQLite’s prepared statements', (impl) => {
   it('answers every read byte for byte alike', async () => {
     const [mine, reference] = await Promise.all([fixtureOf(impl.engine), fixtureOf(SQLITE.engine)])
@@ -436,5 +595,12 @@ describe.each(others)('$name, against SQLite’s prepared statements', (impl) =>
   it('writes, and reads its writes back, byte for byte alike', async () => {
     const [mine, reference] = await Promise.all([transcriptOf(impl), transcriptOf(SQLITE)])
     expect(JSON.stringify(answers(mine))).toBe(JSON.stringify(answers(reference)))
+  })
+
+  it('lives a group’s life byte for byte alike', async () => {
+    const [mine, reference] = await Promise.all([groupTranscriptOf(impl), groupTranscriptOf(SQLITE)])
+    const { f: _mine, ...own } = mine
+    const { f: _reference, ...expected } = reference
+    expect(JSON.stringify(own)).toBe(JSON.stringify(expected))
   })
 })
