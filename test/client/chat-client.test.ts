@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { ChatClient, type ChatClientOptions } from '../../electron/client/chat-client'
 import { FileStore } from '../../electron/main/file-store'
 import { MemoryStore, WebStorageStore } from '../../electron/client/store'
-import type { MessageDto } from '../../electron/shared/dto'
+import type { ConversationDto, ConversationUpdateDto, MessageDto } from '../../electron/shared/dto'
 import { rooms } from '../../electron/shared/events'
 import { pair, person, type Person } from '../helpers/api'
 import { noLimits, startServer, tempDir, type TestServer } from '../helpers/server'
@@ -200,6 +200,72 @@ describe('catch-up', () => {
     clock += 60 * 60 * 1000 // the machine wakes an hour later
     await until('caught up after wake', () => got.length === 5)
     expect(got.map((m) => m.content)).toEqual(Array.from({ length: 5 }, (_, i) => `while asleep ${i}`))
+  })
+})
+
+describe('groups', () => {
+  it('hands on conversation_updated live: a member added gets the group at once, and its messages after', async () => {
+    const srv = await server()
+    const { ada, bob } = await pair(srv.url)
+    const cy = await person(srv.url, 'cy')
+    const bobs = await client(srv.url, bob)
+    const updates: ConversationUpdateDto[] = []
+    bobs.on('conversation_updated', (c) => updates.push(c))
+    const got = received(bobs)
+    bobs.connect()
+    await until('online', () => bobs.status.state === 'online')
+    const made = await ada.api.post<ConversationDto>('/api/groups', { title: 'Team', member_ids: [cy.user.user_id] })
+    expect(made.status).toBe(201)
+    const groupId = made.body.conversation_id
+    await ada.api.post(`/api/conversations/${groupId}/members`, { user_ids: [bob.user.user_id] })
+    await until('the update', () => updates.some((u) => u.participants.some((p) => p.user_id === bob.user.user_id)))
+    expect(updates.at(-1)).toMatchObject({ conversation_id: groupId, kind: 'group', title: 'Team' })
+    expect(updates.at(-1)!.participants.map((p) => [p.user_id, p.role])).toEqual([
+      [ada.user.user_id, 'owner'],
+      [bob.user.user_id, 'member'],
+      [cy.user.user_id, 'member'],
+    ])
+    const hello = (await cy.api.post<MessageDto>(`/api/messages/${groupId}`, { content: 'welcome bob', sender_id: cy.user.user_id })).body
+    await until('the group message', () => got.some((m) => m.message_id === hello.message_id))
+    // Bob got the notice of his being added, then the message: not the group's earlier notice.
+    expect(got.filter((m) => m.conversation_id === groupId).map((m) => [m.content, m.system?.type ?? null])).toEqual([
+      ['ada added bob', 'added'],
+      ['welcome bob', null],
+    ])
+  })
+
+  it('catches up on a group it was added to while away, and on nothing after it was removed', async () => {
+    const srv = await server()
+    const { ada, bob, conversationId } = await pair(srv.url)
+    const store = new MemoryStore()
+    const before = await client(srv.url, bob, { store })
+    const early = received(before)
+    before.connect()
+    await until('online', () => before.status.state === 'online')
+    const first = (await ada.api.post<MessageDto>(`/api/messages/${conversationId}`, { content: 'before', sender_id: ada.user.user_id })).body
+    await until('first message', () => early.some((m) => m.message_id === first.message_id))
+    await until('cursor saved', async () => ((await store.load())?.cursor ?? 0) === first.message_id)
+    await before.close()
+
+    // Away: added to a group, written to, removed, and the group goes on without him.
+    const groupId = (await ada.api.post<ConversationDto>('/api/groups', { title: 'Team', member_ids: [bob.user.user_id] })).body.conversation_id
+    const inGroup = (await ada.api.post<MessageDto>(`/api/messages/${groupId}`, { content: 'for bob too', sender_id: ada.user.user_id })).body
+    expect((await ada.api.request('DELETE', `/api/conversations/${groupId}/members/${bob.user.user_id}`)).status).toBe(200)
+    const after = (await ada.api.post<MessageDto>(`/api/messages/${groupId}`, { content: 'not for bob', sender_id: ada.user.user_id })).body
+
+    const back = await client(srv.url, bob, { store })
+    const got = received(back)
+    back.connect()
+    const sentinel = (await ada.api.post<MessageDto>(`/api/messages/${conversationId}`, { content: 'sentinel', sender_id: ada.user.user_id })).body
+    await until('the sentinel', () => got.some((m) => m.message_id === sentinel.message_id))
+    expect(got.map((m) => [m.content, m.system?.type ?? null])).toEqual([
+      ['ada created the group “Team”', 'created'],
+      ['for bob too', null],
+      ['ada removed bob', 'removed'],
+      ['sentinel', null],
+    ])
+    expect(got.map((m) => m.message_id)).not.toContain(after.message_id)
+    expect(got.map((m) => m.message_id)).toContain(inGroup.message_id)
   })
 })
 
