@@ -4,7 +4,7 @@ import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { DesktopController } from '../../electron/main/controller'
 import { TokenVault } from '../../electron/main/token-vault'
-import type { MessageDto } from '../../electron/shared/dto'
+import type { ConversationDto, MessageDto } from '../../electron/shared/dto'
 import { eventChannel } from '../../electron/shared/ipc'
 import { Api, person } from '../helpers/api'
 import { fakeSafeStorage, harness as makeHarness, type Harness } from '../helpers/desktop'
@@ -90,6 +90,36 @@ describe('host mode, from first run to notifications', () => {
     await until('third message', () => messagesSent(h).length === 3)
     expect(h.notifications).toHaveLength(1)
     expect(h.badge.at(-1)).toBe(1)
+  })
+
+  it('carries groups over the bridge: the update event, notifications titled with the group, nothing for notices, mute off the badge', async () => {
+    const h = await harness()
+    const { handlers } = h.controller
+    const setup = await handlers.getSetup()
+    const ada = await handlers.register({ username: 'ada', password: 'correct horse battery', display_name: 'Ada' })
+    const bob = await person(setup.server_url!, 'bob')
+    const cy = await person(setup.server_url!, 'cy')
+    await until('online', () => h.sent.some((s) => s.channel === eventChannel('status') && (s.payload as { state: string }).state === 'online'))
+    h.focused.value = false
+    // Bob makes a group with Ada in it: the desktop user hears of it at once, over the IPC event of the same name.
+    const group = (await bob.api.post<ConversationDto>('/api/groups', { title: 'Team', member_ids: [ada.user.user_id, cy.user.user_id] })).body
+    await until('conversation_updated', () => h.sent.some((s) => s.channel === eventChannel('conversation_updated') && (s.payload as ConversationDto).conversation_id === group.conversation_id))
+    // The notice of its making reached the window but asks for nothing.
+    await until('the notice', () => messagesSent(h).some((m) => m.conversation_id === group.conversation_id && m.system?.type === 'created'))
+    expect(h.notifications).toHaveLength(0)
+    await cy.api.post(`/api/messages/${group.conversation_id}`, { content: 'hello team', sender_id: cy.user.user_id })
+    await until('notification', () => h.notifications.length === 1)
+    expect(h.notifications[0]).toMatchObject({ title: 'cy in Team', body: 'hello team' })
+    expect(h.badge.at(-1)).toBe(1)
+    // Muted: off the badge, and the next message is counted in the list but not notified.
+    const muted = await handlers.updateConversation(group.conversation_id, { muted: true })
+    expect(muted).toMatchObject({ muted: true, unread_count: 1 })
+    expect(h.badge.at(-1)).toBe(0)
+    const next = (await cy.api.post<MessageDto>(`/api/messages/${group.conversation_id}`, { content: 'still there?', sender_id: cy.user.user_id })).body
+    await until('the next message', () => messagesSent(h).some((m) => m.message_id === next.message_id))
+    expect(h.notifications).toHaveLength(1)
+    expect(h.badge.at(-1)).toBe(0)
+    expect((await handlers.listConversations()).find((c) => c.conversation_id === group.conversation_id)).toMatchObject({ unread_count: 2, muted: true, title: 'Team' })
   })
 
   it('sends through the outbox and restores the session after a restart of the app', async () => {
