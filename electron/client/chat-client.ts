@@ -6,7 +6,7 @@ import type { io as defaultIo } from 'socket.io-client'
 import type { MessageDto, UserDto } from '../shared/dto'
 import { Emitter, type ListenerErrorHandler } from '../shared/emitter'
 import type { SyncResult } from '../shared/events'
-import type { AppEvents, ConnectionState, ConnectionStatus } from '../shared/messenger-api'
+import type { AppEventName, AppEvents, ConnectionState, ConnectionStatus } from '../shared/messenger-api'
 import type { AttachmentInput } from '../shared/schemas'
 import { CatchUp } from './catch-up'
 import { Connection } from './connection'
@@ -18,8 +18,11 @@ import { emptyState, MemoryStore, type ClientState, type ClientStore, type Pendi
 export type { ConnectionState, ConnectionStatus }
 export { newClientId } from './outbox'
 
-/** The app events a client raises, under their app-wide names (AppEvents in messenger-api.ts). */
-export type ClientAppEvent = 'new_message' | 'message_read' | 'read_state' | 'conversation_updated' | 'typing' | 'presence' | 'user_joined' | 'user_left' | 'outbox' | 'status' | 'session_ended'
+/** The app's events that only the desktop shell raises (a notification clicked, a link opened). */
+export const SHELL_EVENTS = ['open_conversation', 'join_requested'] as const satisfies readonly AppEventName[]
+
+/** The app events a client raises, under their app-wide names (AppEvents in messenger-api.ts): all but the shell's. */
+export type ClientAppEvent = Exclude<AppEventName, (typeof SHELL_EVENTS)[number]>
 
 export type ChatClientEvents = Pick<AppEvents, ClientAppEvent> & {
   /** A queued send was stored by the server. */

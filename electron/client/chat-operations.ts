@@ -1,9 +1,10 @@
 // The chat half of the MessengerApi over one ChatClient: the desktop app's main process and the web
 // client's page both answer the renderer with these, so the two paths cannot drift apart.
 import type { UserDto } from '../shared/dto'
+import { APP_EVENTS } from '../shared/ipc'
 import type { AppEvents, MessengerApi, PendingMessageDto } from '../shared/messenger-api'
 import type { AttachmentInput } from '../shared/schemas'
-import type { ChatClient, ClientAppEvent } from './chat-client'
+import { SHELL_EVENTS, type ChatClient, type ClientAppEvent } from './chat-client'
 
 export type ChatOperationName =
   | 'listConversations'
@@ -77,20 +78,8 @@ export function chatOperations(session: () => ActiveSession): ChatOperations {
   }
 }
 
-/** Every app event a ChatClient raises (the record makes the compiler insist on each one). */
-const CLIENT_APP_EVENTS = Object.keys({
-  new_message: true,
-  message_read: true,
-  read_state: true,
-  conversation_updated: true,
-  typing: true,
-  presence: true,
-  user_joined: true,
-  user_left: true,
-  outbox: true,
-  status: true,
-  session_ended: true,
-} as const satisfies Record<ClientAppEvent, true>) as ClientAppEvent[]
+/** Every app event a ChatClient raises: the app's, but the shell's own. */
+const CLIENT_APP_EVENTS = APP_EVENTS.filter((event): event is ClientAppEvent => !(SHELL_EVENTS as readonly string[]).includes(event))
 
 export type AppEventSink = <E extends ClientAppEvent>(event: E, payload: AppEvents[E]) => void
 

@@ -30,22 +30,25 @@ export const username = z
   .regex(/^[A-Za-z0-9_.-]+$/, { error: 'may contain only letters, digits, ".", "_" and "-"' })
   .transform((s) => s.toLowerCase())
 
-export const registerBody = z.object({
-  username,
-  password: z
-    .string({ error: 'must be text' })
-    .min(LIMITS.passwordMinChars, { error: `must be at least ${LIMITS.passwordMinChars} characters` })
-    .max(LIMITS.passwordMaxChars, { error: `must be at most ${LIMITS.passwordMaxChars} characters` }),
-  display_name: z
+/** Text a person names something with: control characters dropped, trimmed, 1 to `max` characters. */
+const nameText = (max: number) =>
+  z
     .string({ error: 'must be text' })
     .transform((s) => s.replace(CONTROL_CHARS, '').trim())
     .pipe(
       z
         .string()
         .min(1, { error: 'must not be empty' })
-        .max(LIMITS.displayNameMaxChars, { error: `must be at most ${LIMITS.displayNameMaxChars} characters` }),
+        .max(max, { error: `must be at most ${max} characters` }),
     )
-    .optional(),
+
+export const registerBody = z.object({
+  username,
+  password: z
+    .string({ error: 'must be text' })
+    .min(LIMITS.passwordMinChars, { error: `must be at least ${LIMITS.passwordMinChars} characters` })
+    .max(LIMITS.passwordMaxChars, { error: `must be at most ${LIMITS.passwordMaxChars} characters` }),
+  display_name: nameText(LIMITS.displayNameMaxChars).optional(),
 })
 
 export const loginBody = z.object({
@@ -58,15 +61,7 @@ export const createConversationBody = z.object({
   participant2_id: id,
 })
 
-const groupTitle = z
-  .string({ error: 'must be text' })
-  .transform((s) => s.replace(CONTROL_CHARS, '').trim())
-  .pipe(
-    z
-      .string()
-      .min(1, { error: 'must not be empty' })
-      .max(LIMITS.groupTitleMaxChars, { error: `must be at most ${LIMITS.groupTitleMaxChars} characters` }),
-  )
+const groupTitle = nameText(LIMITS.groupTitleMaxChars)
 
 const userIdList = z
   .array(id, { error: 'must be a list of user ids' })

@@ -36,6 +36,20 @@ function received(c: ChatClient): MessageDto[] {
   return list
 }
 
+/** Bob's client got one message from Ada (its cursor saved) and closed: what it stored, for the client that comes back. */
+async function goneAway(srv: TestServer, ada: Person, bob: Person, conversationId: number): Promise<MemoryStore> {
+  const store = new MemoryStore()
+  const before = await client(srv.url, bob, { store })
+  const early = received(before)
+  before.connect()
+  await until('online', () => before.status.state === 'online')
+  const first = (await ada.api.post<MessageDto>(`/api/messages/${conversationId}`, { content: 'hello', sender_id: ada.user.user_id })).body
+  await until('first message', () => early.some((m) => m.message_id === first.message_id))
+  await until('cursor saved', async () => ((await store.load())?.cursor ?? 0) === first.message_id)
+  await before.close()
+  return store
+}
+
 const stored = (s: TestServer, conversationId: number) =>
   s.server.database.db.message.findMany({ where: { conversation_id: conversationId }, orderBy: { message_id: 'asc' } })
 
@@ -134,15 +148,7 @@ describe('catch-up', () => {
   it('receives the 300 messages sent while it was away, in order, once', async () => {
     const srv = await server()
     const { ada, bob, conversationId } = await pair(srv.url)
-    const store = new MemoryStore()
-    const before = await client(srv.url, bob, { store })
-    const early = received(before)
-    before.connect()
-    await until('online', () => before.status.state === 'online')
-    await ada.api.post(`/api/messages/${conversationId}`, { content: 'hello', sender_id: ada.user.user_id })
-    await until('first message', () => early.length === 1)
-    await until('cursor saved', async () => ((await store.load())?.cursor ?? 0) === early[0]!.message_id)
-    await before.close()
+    const store = await goneAway(srv, ada, bob, conversationId)
 
     const sent: number[] = []
     for (let i = 0; i < 300; i++) sent.push((await ada.api.post(`/api/messages/${conversationId}`, { content: `away ${i}`, sender_id: ada.user.user_id })).body.message_id)
@@ -237,15 +243,7 @@ describe('groups', () => {
   it('catches up on a group it was added to while away, and on nothing after it was removed', async () => {
     const srv = await server()
     const { ada, bob, conversationId } = await pair(srv.url)
-    const store = new MemoryStore()
-    const before = await client(srv.url, bob, { store })
-    const early = received(before)
-    before.connect()
-    await until('online', () => before.status.state === 'online')
-    const first = (await ada.api.post<MessageDto>(`/api/messages/${conversationId}`, { content: 'before', sender_id: ada.user.user_id })).body
-    await until('first message', () => early.some((m) => m.message_id === first.message_id))
-    await until('cursor saved', async () => ((await store.load())?.cursor ?? 0) === first.message_id)
-    await before.close()
+    const store = await goneAway(srv, ada, bob, conversationId)
 
     // Away: added to a group, written to, removed, and the group goes on without him.
     const groupId = (await ada.api.post<ConversationDto>('/api/groups', { title: 'Team', member_ids: [bob.user.user_id] })).body.conversation_id
