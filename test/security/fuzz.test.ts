@@ -11,7 +11,7 @@ import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sqliteFile } from '../../electron/server/db/database'
 import { clientEventPayloads } from '../../electron/shared/schemas'
-import { pair, type Person } from '../helpers/api'
+import { pair, person, type Person } from '../helpers/api'
 import { noLimits, startServer, type TestServer } from '../helpers/server'
 import { closeAllSockets, connect, type TestSocket } from '../helpers/sockets'
 
@@ -34,7 +34,10 @@ const tricky = fc.constantFrom(
 )
 const nastyString = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), tricky)
 const nastyNumber = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(-1, 0, -0, 0.5, 2 ** 31, 2 ** 31 - 1, 2 ** 53, Number.MAX_SAFE_INTEGER, 1e308, -1e308))
-const nastyKey = fc.oneof(nastyString, fc.constantFrom('__proto__', 'constructor', 'prototype', 'sender_id', 'content', 'user_id', 'is_read'))
+const nastyKey = fc.oneof(
+  nastyString,
+  fc.constantFrom('__proto__', 'constructor', 'prototype', 'sender_id', 'content', 'user_id', 'is_read', 'title', 'muted', 'member_ids', 'user_ids', 'role'),
+)
 const { value: nastyValue } = fc.letrec((tie) => ({
   value: fc.oneof(
     { depthSize: 'small' },
@@ -46,8 +49,15 @@ const { value: nastyValue } = fc.letrec((tie) => ({
     fc.dictionary(nastyKey, tie('value'), { maxKeys: 5 }),
   ),
 }))
-/** Values of the right kind (small ids that exist, names, passwords, true) often enough to get past validation to the services. */
-const plausible = fc.oneof(fc.integer({ min: 1, max: 4 }), fc.stringMatching(/^[a-z0-9_.-]{3,12}$/), fc.constant('correct horse battery'), fc.constant(true))
+/** Values of the right kind (small ids that exist, lists of them, names, passwords, true, roles) often enough to get past validation to the services. */
+const plausible = fc.oneof(
+  fc.integer({ min: 1, max: 4 }),
+  fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
+  fc.stringMatching(/^[a-z0-9_.-]{3,12}$/),
+  fc.constant('correct horse battery'),
+  fc.constant(true),
+  fc.constantFrom('owner', 'admin', 'member'),
+)
 /** Objects with the fields a route expects, each holding anything, or each of a plausible kind. */
 const shaped = (keys: string[]) =>
   fc.oneof(
@@ -116,7 +126,10 @@ function multipartBody({ parts, ending }: Upload): Buffer {
 
 let srv: TestServer
 let ada: Person
+let cy: Person
+let dee: Person
 let conversationId: number
+let groupId: number // Ada's group, with Bob, Cy and Dee
 let messageId: number
 let db: Database.Database
 let filesDir: string
@@ -125,7 +138,11 @@ let tables: Database.Statement
 beforeAll(async () => {
   // No web client build: its static files would add a route per file.
   srv = await startServer({ ...noLimits, webRoot: null, uploadMaxBytes: UPLOAD_MAX })
-  ;({ ada, conversationId } = await pair(srv.url))
+  const { bob, ...first } = await pair(srv.url)
+  ;({ ada, conversationId } = first)
+  cy = await person(srv.url, 'cy')
+  dee = await person(srv.url, 'dee')
+  groupId = (await ada.api.post('/api/groups', { title: 'seed', member_ids: [bob, cy, dee].map((p) => p.user.user_id) })).body.conversation_id
   messageId = (await ada.api.post(`/api/messages/${conversationId}`, { content: 'seed', sender_id: ada.user.user_id })).body.message_id
   db = new Database(sqliteFile(srv.dataDir), { readonly: true })
   tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck()
@@ -217,13 +234,26 @@ const bodies: [route: string, path: () => string, keys: string[]][] = [
   ['POST /api/conversations', () => '/api/conversations', ['participant1_id', 'participant2_id']],
   ['POST /api/messages/:conversationId', () => `/api/messages/${conversationId}`, ['content', 'sender_id', 'attachments', 'client_id']],
   ['PATCH /api/messages/:messageId', () => `/api/messages/${messageId}`, ['is_read']],
+  ['POST /api/groups', () => '/api/groups', ['title', 'member_ids']],
+  ['PATCH /api/conversations/:conversationId', () => `/api/conversations/${groupId}`, ['title', 'muted']],
+  ['POST /api/conversations/:conversationId/members', () => `/api/conversations/${groupId}/members`, ['user_ids']],
+  ['PATCH /api/conversations/:conversationId/members/:userId', () => `/api/conversations/${groupId}/members/${cy.user.user_id}`, ['role']],
 ]
-const pathRoutes: [route: string, build: (p: string) => string][] = [
+// Each parameter of each route, the others valid; with a valid body, so that an input the parameter
+// lets through reaches the service.
+const pathRoutes: [route: string, build: (p: string) => string, body?: () => unknown][] = [
   ['GET /api/conversations/:userId', (p) => `/api/conversations/${p}`],
   ['GET /api/messages/:conversationId', (p) => `/api/messages/${p}`],
-  ['POST /api/messages/:conversationId', (p) => `/api/messages/${p}`],
-  ['PATCH /api/messages/:messageId', (p) => `/api/messages/${p}`],
+  ['POST /api/messages/:conversationId', (p) => `/api/messages/${p}`, () => ({ content: 'x', sender_id: ada.user.user_id })],
+  ['PATCH /api/messages/:messageId', (p) => `/api/messages/${p}`, () => ({ is_read: true })],
   ['GET /api/files/:name', (p) => `/api/files/${p}`],
+  ['PATCH /api/conversations/:conversationId', (p) => `/api/conversations/${p}`, () => ({ muted: true })],
+  ['POST /api/conversations/:conversationId/members', (p) => `/api/conversations/${p}/members`, () => ({ user_ids: [cy.user.user_id] })],
+  ['DELETE /api/conversations/:conversationId/members/:userId', (p) => `/api/conversations/${p}/members/${dee.user.user_id}`],
+  ['DELETE /api/conversations/:conversationId/members/:userId', (p) => `/api/conversations/${groupId}/members/${p}`],
+  ['PATCH /api/conversations/:conversationId/members/:userId', (p) => `/api/conversations/${p}/members/${cy.user.user_id}`, () => ({ role: 'admin' })],
+  ['PATCH /api/conversations/:conversationId/members/:userId', (p) => `/api/conversations/${groupId}/members/${p}`, () => ({ role: 'admin' })],
+  ['GET /api/messages/:messageId/reads', (p) => `/api/messages/${p}/reads`],
 ]
 const queryRoutes: [route: string, build: (a: string, b: string) => string][] = [
   ['GET /api/users', (a) => `/api/users?query=${a}`],
@@ -231,6 +261,7 @@ const queryRoutes: [route: string, build: (a: string, b: string) => string][] = 
   // These read no query; what one holds must not matter to them either.
   ['GET /api/me', (a, b) => `/api/me?${a}=${b}`],
   ['GET /api/health', (a, b) => `/api/health?${a}=${b}`],
+  ['GET /api/messages/:messageId/reads', (a, b) => `/api/messages/${messageId}/reads?${a}=${b}`],
 ]
 const UPLOAD_ROUTE = 'POST /api/files'
 const events = Object.keys(clientEventPayloads) as (keyof typeof clientEventPayloads)[]
@@ -239,24 +270,27 @@ const NOT_FUZZED: Record<string, string> = { 'GET /': "the web client's page, st
 
 // Cases per target: bodies, path parameters, query strings, uploads, then each socket event. An HTTP
 // case costs about four socket cases and an upload eight, so socket events get more of them, which
-// keeps the whole run within the time it took before uploads were fuzzed.
-const runs = allot([...bodies.map(() => 4), 4, 4, 5, ...events.map(() => 11)])
+// keeps the whole run within the time it took before uploads were fuzzed. Path parameters and query
+// strings share one target each, weighted by how many routes they cover (4 for their first 5 and 4).
+const runs = allot([...bodies.map(() => 4), (pathRoutes.length * 4) / 5, queryRoutes.length, 5, ...events.map(() => 11)])
 const bodyRuns = runs.slice(0, bodies.length)
 const [pathRuns, queryRuns, uploadRuns] = runs.slice(bodies.length, bodies.length + 3) as [number, number, number]
 const eventRuns = runs.slice(bodies.length + 3)
 
 describe(`${TOTAL.toLocaleString('en')} hostile inputs`, () => {
   describe('REST', () => {
-    it.each(bodies.map(([route, build, keys], i) => ({ route, build, keys, runs: bodyRuns[i]! })))('$route bodies ($runs cases)', async ({ route, build, keys, runs }) => {
-      const method = route.split(' ')[0]!
-      await fc.assert(fc.asyncProperty(body(keys), (raw) => checkHttp(method, build(), raw).then(() => undefined)), { numRuns: runs })
-    })
+    // Named by hand: it.each would cut a route at 40 characters.
+    bodies.forEach(([route, build, keys], i) =>
+      it(`${route} bodies (${bodyRuns[i]!} cases)`, async () => {
+        const method = route.split(' ')[0]!
+        await fc.assert(fc.asyncProperty(body(keys), (raw) => checkHttp(method, build(), raw).then(() => undefined)), { numRuns: bodyRuns[i]! })
+      }),
+    )
 
     it(`path parameters (${pathRuns} cases)`, async () => {
       await fc.assert(
-        fc.asyncProperty(pathPart, fc.constantFrom(...pathRoutes), async (p, [route, build]) => {
-          const method = route.split(' ')[0]!
-          await checkHttp(method, build(p), method === 'GET' ? undefined : JSON.stringify({ content: 'x', sender_id: ada.user.user_id, is_read: true }))
+        fc.asyncProperty(pathPart, fc.constantFrom(...pathRoutes), async (p, [route, build, body]) => {
+          await checkHttp(route.split(' ')[0]!, build(p), body === undefined ? undefined : JSON.stringify(body()))
         }),
         { numRuns: pathRuns },
       )

@@ -65,6 +65,7 @@ it('has the limits the README lists by default', () => {
     loginFailuresPerAddress: { points: 20, windowSeconds: 15 * 60 },
     registerRate: { points: 30, windowSeconds: 60 * 60 },
     uploadRate: { points: 30, windowSeconds: 60 },
+    groupRate: { points: 60, windowSeconds: 60 },
     uploadMaxBytes: 25 * 1024 * 1024,
     bodyMaxBytes: 256 * 1024,
   })
