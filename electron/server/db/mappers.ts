@@ -84,7 +84,9 @@ export function toConversationDto(c: ConversationRow, latest: MessageDto | undef
 
 /** The inbox: newest activity first, ties broken by the higher conversation id. */
 export function toInbox(conversations: ConversationRow[], latest: Map<number, MessageDto>, unread: Map<number, number>): ConversationDto[] {
-  return [...conversations]
-    .sort((a, b) => b.updated_at.getTime() - a.updated_at.getTime() || b.conversation_id - a.conversation_id)
-    .map((c) => toConversationDto(c, latest.get(c.conversation_id), unread.get(c.conversation_id) ?? 0))
+  return conversations.map((c) => toConversationDto(c, latest.get(c.conversation_id), unread.get(c.conversation_id) ?? 0)).sort(inboxOrder)
 }
+
+/** The inbox's order: newest activity first, ties broken by the higher conversation id (ISO times sort as text). */
+export const inboxOrder = (a: Pick<ConversationDto, 'updated_at' | 'conversation_id'>, b: Pick<ConversationDto, 'updated_at' | 'conversation_id'>): number =>
+  b.updated_at.localeCompare(a.updated_at) || b.conversation_id - a.conversation_id

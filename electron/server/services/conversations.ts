@@ -1,5 +1,6 @@
-import type { ConversationDto } from '../../shared/dto'
+import type { ConversationDto, SystemEventDto } from '../../shared/dto'
 import type { Db } from '../db/client'
+import { inboxOrder } from '../db/mappers'
 import type { InboxReader } from '../db/ports'
 import { badRequest, forbidden, notFound } from '../errors'
 import { isUniqueViolation } from './prisma-errors'
@@ -82,7 +83,34 @@ export class ConversationService {
   /** The user's conversations, groups and one-to-one alike, newest activity first, with members, the latest message and the unread count. */
   async list(actor: Actor, userId: number): Promise<ConversationDto[]> {
     if (userId !== actor.user_id) throw forbidden('You can only list your own conversations.')
-    return this.inbox.list(userId)
+    const list = await this.inbox.list(userId)
+    if (!list.some((c) => this.removedFrom(c, userId))) return list
+    return (await Promise.all(list.map((c) => this.asAtRemoval(c, userId)))).sort(inboxOrder)
+  }
+
+  private removedFrom(conversation: ConversationDto, userId: number): boolean {
+    return conversation.kind === 'group' && !conversation.participants.some((p) => p.user_id === userId)
+  }
+
+  /**
+   * A group the user was removed from, as it was at their removal: its latest message is the notice
+   * of it (the readers stop there), its title the one it had then, its activity time that notice's;
+   * who is in it now, what it is called now and when it last moved are no longer theirs to see.
+   */
+  private async asAtRemoval(conversation: ConversationDto, userId: number): Promise<ConversationDto> {
+    if (!this.removedFrom(conversation, userId)) return conversation
+    const last = conversation.messages[0]
+    const named = await this.db.message.findFirst({
+      where: {
+        conversation_id: conversation.conversation_id,
+        message_id: { lte: last?.message_id ?? 0 },
+        OR: [{ system: { contains: '"type":"created"' } }, { system: { contains: '"type":"renamed"' } }],
+      },
+      orderBy: { message_id: 'desc' },
+      select: { system: true },
+    })
+    const title = named?.system ? ((JSON.parse(named.system) as SystemEventDto).title ?? null) : null
+    return { ...conversation, title, participants: [], updated_at: last?.created_at ?? conversation.created_at }
   }
 
   /** The one-to-one conversation of two users, made if absent; never two, even under concurrent calls. */
@@ -114,7 +142,10 @@ export class ConversationService {
     return { conversation: await this.one(actor, id), created }
   }
 
-  /** One conversation in the list's shape, as the actor sees it. */
+  /**
+   * One conversation in the list's shape, as it is now: the answer to a change the actor just made
+   * (leaving included), and what conversation_updated carries.
+   */
   async one(actor: Actor, conversationId: number): Promise<ConversationDto> {
     await this.assertReader(actor, conversationId)
     const conversation = await this.inbox.one(actor.user_id, conversationId)
