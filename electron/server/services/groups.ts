@@ -58,14 +58,17 @@ export class GroupService {
     if (others.length + 1 > LIMITS.groupMembersMax) throw badRequest(`a group has at most ${LIMITS.groupMembersMax} members, its owner included`, 'member_ids')
     await consume(this.limits.groups, actor.user_id, 'You are changing groups too fast')
     const names = await this.names(actor, others, 'member_ids')
-    const change = await this.messages.changeGroup(actor, async (tx, at) => {
-      const conversationId = await tx.createGroup(input.title, at)
-      await tx.addMember(conversationId, actor.user_id, 'owner', at)
-      for (const id of others) await tx.addMember(conversationId, id, 'member', at)
-      const notice = await this.notice(tx, conversationId, { type: 'created', actor_id: actor.user_id, user_ids: others, title: input.title }, names, at)
-      return { conversationId, notices: [notice], removed: [] }
-    })
-    await this.announce(actor, change, [actor.user_id, ...others])
+    const change = await this.messages.changeGroup(
+      actor,
+      async (tx, at) => {
+        const conversationId = await tx.createGroup(input.title, at)
+        await tx.addMember(conversationId, actor.user_id, 'owner', at)
+        for (const id of others) await tx.addMember(conversationId, id, 'member', at)
+        const notice = await this.notice(tx, conversationId, { type: 'created', actor_id: actor.user_id, user_ids: others, title: input.title }, names, at)
+        return { conversationId, notices: [notice], removed: [] }
+      },
+      (made) => this.announce(actor, made, [actor.user_id, ...others]),
+    )
     return this.conversations.one(actor, change.conversationId)
   }
 
@@ -183,19 +186,22 @@ export class GroupService {
   ): Promise<void> {
     await this.conversations.assertParticipant(actor, conversationId)
     await consume(this.limits.groups, actor.user_id, 'You are changing groups too fast')
-    const change = await this.messages.changeGroup(actor, async (tx, at) => {
-      const kind = await tx.kind(conversationId)
-      if (kind === null) throw notFound(`Conversation ${conversationId} does not exist.`)
-      if (kind !== 'group') throw badRequest(`conversation ${conversationId} is a one-to-one chat; only groups have a title, roles and members to change`, 'conversationId')
-      const members = await tx.members(conversationId)
-      if (!current(members).some((m) => m.user_id === actor.user_id)) throw forbidden(`You are not a participant of conversation ${conversationId}.`)
-      const decided = await decide(tx, members, at)
-      if (!Array.isArray(decided)) return { conversationId, ...decided }
-      const notices: Notice[] = []
-      for (const event of decided) notices.push(await this.notice(tx, conversationId, event, names, at))
-      return { conversationId, notices, removed: [] }
-    })
-    await this.announce(actor, change, change.notices.flatMap((n) => (n.system?.type === 'added' ? n.system.user_ids : [])))
+    await this.messages.changeGroup(
+      actor,
+      async (tx, at) => {
+        const kind = await tx.kind(conversationId)
+        if (kind === null) throw notFound(`Conversation ${conversationId} does not exist.`)
+        if (kind !== 'group') throw badRequest(`conversation ${conversationId} is a one-to-one chat; only groups have a title, roles and members to change`, 'conversationId')
+        const members = await tx.members(conversationId)
+        if (!current(members).some((m) => m.user_id === actor.user_id)) throw forbidden(`You are not a participant of conversation ${conversationId}.`)
+        const decided = await decide(tx, members, at)
+        if (!Array.isArray(decided)) return { conversationId, ...decided }
+        const notices: Notice[] = []
+        for (const event of decided) notices.push(await this.notice(tx, conversationId, event, names, at))
+        return { conversationId, notices, removed: [] }
+      },
+      (change) => this.announce(actor, change, change.notices.flatMap((n) => (n.system?.type === 'added' ? n.system.user_ids : []))),
+    )
   }
 
   private async notice(tx: GroupTx, conversationId: number, system: SystemEventDto, names: Names, at: Date): Promise<Notice> {
@@ -204,7 +210,7 @@ export class GroupService {
     return { message_id, content, system }
   }
 
-  /** conversation_updated to the members, and to whoever was removed; nothing when nothing changed. */
+  /** conversation_updated to the members, and to whoever was removed; nothing when nothing changed. Runs in the writes' order (changeGroup). */
   private async announce(actor: Actor, change: { conversationId: number; notices: unknown[]; removed: number[] }, added: number[]): Promise<void> {
     if (change.notices.length === 0) return
     const seen = await this.conversations.one(actor, change.conversationId)

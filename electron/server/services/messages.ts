@@ -62,6 +62,8 @@ interface GroupJob {
   kind: 'group'
   actor: Actor
   work: (tx: GroupTx, at: Date) => Promise<GroupChange>
+  /** Tells of the change once it is committed and its notices broadcast, before the next write runs. */
+  announce: (change: GroupChangeResult) => Promise<void>
 }
 
 type WriteJob = SendJob | GroupJob
@@ -117,10 +119,12 @@ export class MessageService {
   /**
    * Runs a group change in its own transaction, in order with the sends around it, then broadcasts
    * its notices: to the members, and to whoever it removed (the notice of their removal is the last
-   * message they get).
+   * message they get). `announce` runs then too, before the next write: announced after their turn,
+   * two changes' announcements could land in the other order (a member removed by the later one put
+   * back in the group's room by the earlier one's).
    */
-  changeGroup(actor: Actor, work: GroupJob['work']): Promise<GroupChangeResult> {
-    return this.writes.run(() => this.writesInOrder.add({ kind: 'group', actor, work }) as Promise<GroupChangeResult>)
+  changeGroup(actor: Actor, work: GroupJob['work'], announce: GroupJob['announce']): Promise<GroupChangeResult> {
+    return this.writes.run(() => this.writesInOrder.add({ kind: 'group', actor, work, announce }) as Promise<GroupChangeResult>)
   }
 
   private async storeBatch(jobs: WriteJob[]): Promise<(WriteResult | Error)[]> {
@@ -158,10 +162,19 @@ export class MessageService {
       }),
     )
     if (notices.length > 0) {
-      const participantIds = [...new Set([...(await this.conversations.participantsOf(change.conversationId)), ...change.removed])]
-      for (const message of notices) this.events.emit('message_created', { message, participantIds })
+      const members = await this.conversations.participantsOf(change.conversationId)
+      // Whoever this change removed is told up to the notice of their removal (their visible_until),
+      // not what follows it in the same change (an owner who leaves: the notice of their heir).
+      let told = change.removed
+      for (const message of notices) {
+        this.events.emit('message_created', { message, participantIds: [...new Set([...members, ...told])] })
+        const s = message.system
+        told = told.filter((id) => !(s && ((s.type === 'left' && s.actor_id === id) || (s.type === 'removed' && s.user_ids.includes(id)))))
+      }
     }
-    return { ...change, notices }
+    const result = { ...change, notices }
+    await job.announce(result)
+    return result
   }
 
   /**
@@ -320,14 +333,24 @@ export class MessageService {
     }))
   }
 
-  /** Who has read a message (every current member but its sender whose read position reached it), and when. */
+  /**
+   * Who has read a message (every current member but its sender whose read position reached it), and
+   * when. Someone added after it is not one of them until they read past it: joining set their read
+   * position at the latest message without their having read anything.
+   */
   async reads(actor: Actor, messageId: number): Promise<ReadReceiptDto[]> {
-    const target = await this.db.message.findUnique({ where: { message_id: messageId }, select: { conversation_id: true, sender_id: true } })
+    const target = await this.db.message.findUnique({ where: { message_id: messageId }, select: { conversation_id: true, sender_id: true, created_at: true } })
     if (!target) throw notFound(`Message ${messageId} does not exist.`)
     const { until } = await this.conversations.assertReader(actor, target.conversation_id)
     if (until !== undefined && messageId > until) throw notFound(`Message ${messageId} does not exist.`)
     const readers = await this.db.conversationParticipant.findMany({
-      where: { conversation_id: target.conversation_id, removed_at: null, user_id: { not: target.sender_id }, last_read_message_id: { gte: messageId } },
+      where: {
+        conversation_id: target.conversation_id,
+        removed_at: null,
+        user_id: { not: target.sender_id },
+        last_read_message_id: { gte: messageId },
+        OR: [{ joined_at: { lte: target.created_at } }, { user: { receipts: { some: { conversation_id: target.conversation_id, message_id: { gte: messageId } } } } }],
+      },
       select: { user: { select: userSelect } },
     })
     if (readers.length === 0) return []
