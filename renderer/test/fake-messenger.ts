@@ -7,6 +7,7 @@ import type { AppEventName, AppEvents, MessengerApi, PendingMessageDto } from '.
 export const ada: UserDto = { user_id: 1, username: 'ada', display_name: 'Ada Lovelace' }
 export const bob: UserDto = { user_id: 2, username: 'bob', display_name: 'Bob Babbage' }
 export const cyd: UserDto = { user_id: 3, username: 'cyd', display_name: 'Cyd Charisse' }
+export const dee: UserDto = { user_id: 4, username: 'dee', display_name: 'Dee Dee' }
 
 let nextId = 100
 export function message(over: Partial<MessageDto> & { conversation_id: number; sender: UserDto }): MessageDto {
@@ -18,6 +19,11 @@ export const member = (user: UserDto, role: MemberRole = 'member'): ParticipantD
 
 export function conversation(id: number, other: UserDto, over: Partial<ConversationDto> = {}): ConversationDto {
   return { conversation_id: id, kind: 'direct', title: null, created_at: '2026-11-01T00:00:00.000Z', updated_at: '2026-11-01T00:00:00.000Z', participants: [member(ada), member(other)], messages: [], unread_count: 0, muted: false, ...over }
+}
+
+/** A group with these members (with their roles; leave Ada out for a group she is no longer in). */
+export function group(id: number, title: string, members: ParticipantDto[], over: Partial<ConversationDto> = {}): ConversationDto {
+  return { ...conversation(id, bob, over), kind: 'group', title, participants: members, ...over }
 }
 
 export function fakeMessenger(data: { conversations?: ConversationDto[]; history?: Record<number, MessageDto[]>; online?: number[] } = {}) {

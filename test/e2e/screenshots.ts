@@ -1,8 +1,8 @@
-// npm run screenshots: the inbox as people see it, wide and narrow, light and dark, written to
-// docs/screenshots/. A real server with a seeded conversation history; the real web client.
+// npm run screenshots: the inbox as people see it, wide and narrow, light and dark, and a group, written
+// to docs/screenshots/. A real server with a seeded conversation history; the real web client.
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import type { AuthResultDto, MessageDto, UploadedFileDto } from '../../electron/shared/dto'
+import type { AuthResultDto, ConversationDto, MessageDto, UploadedFileDto } from '../../electron/shared/dto'
 import { Api } from '../helpers/api'
 import { BUILT_WEB_ROOT } from '../../electron/server/config'
 import { noLimits, startServer } from '../helpers/server'
@@ -96,6 +96,33 @@ async function main(): Promise<void> {
     await context.close()
     console.log(`docs/screenshots/${shot.name}.png`)
   }
+
+  // A group, seeded after the shots above so their lists stay as they were: people named on their
+  // bubbles, the server's notices, "Seen by", the members and who is online in the header.
+  const group: ConversationDto = (await as('ada').post('/api/groups', { title: 'Launch team', member_ids: [id('grace'), id('alan'), id('katherine')] })).body
+  let mine: MessageDto | undefined
+  for (const [from, content, ago] of [
+    ['grace', 'Release notes for 0.2 are in the shared folder.', 34],
+    ['grace', 'Installers for all three platforms are up too.', 33],
+    ['alan', 'Catch-up after sleep works on my laptop now. Every message, in order.', 21],
+    ['katherine', 'Numbers check out. Ready when you are.', 12],
+    ['ada', 'Great work, everyone — shipping it on Thursday.', 6],
+  ] as const) {
+    const message: MessageDto = (await as(from).post(`/api/messages/${group.conversation_id}`, { content, sender_id: id(from) })).body
+    await db.message.update({ where: { message_id: message.message_id }, data: { created_at: minutes(ago) } })
+    if (from === 'ada') mine = message
+  }
+  for (const reader of ['grace', 'alan']) await srv.server.services.messages.markRead(people.get(reader)!.user, mine!.message_id, group.conversation_id)
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', deviceScaleFactor: 1 })
+  await context.addInitScript((value) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('switchboard.session', value), session)
+  const page = await context.newPage()
+  await page.goto(srv.url)
+  await page.getByTestId('conversation').filter({ hasText: 'Launch team' }).click()
+  await page.getByTestId('seen-by').waitFor()
+  await page.waitForTimeout(500)
+  await page.screenshot({ path: path.join(OUT, 'group-light.png') })
+  await context.close()
+  console.log('docs/screenshots/group-light.png')
   await browser.close()
   await srv.close()
 }

@@ -1,9 +1,21 @@
 // The inbox's state: conversations sorted by activity with unread counts, the pages of history loaded
-// per conversation, the outbox, presence, typing and the connection. One instance per signed-in user;
-// it listens to the MessengerApi and is the only thing that changes this state.
+// per conversation, the outbox, presence, typing, where others have read up to, and the connection.
+// One instance per signed-in user; it listens to the MessengerApi and is the only thing that changes
+// this state.
 import { computed, reactive, shallowRef, type ShallowRef } from 'vue'
 import { attention } from '../../../electron/shared/attention'
-import type { ConversationDto, MessageDto, ReadStateDto, UploadedFileDto, UserDto } from '../../../electron/shared/dto'
+import type {
+  ConversationDto,
+  ConversationUpdateDto,
+  MemberRole,
+  MessageDto,
+  MessageReadDto,
+  ParticipantDto,
+  ReadReceiptDto,
+  ReadStateDto,
+  UploadedFileDto,
+  UserDto,
+} from '../../../electron/shared/dto'
 import { LIMITS } from '../../../electron/shared/limits'
 import type { ConnectionStatus, MessengerApi, PendingMessageDto } from '../../../electron/shared/messenger-api'
 
@@ -39,6 +51,43 @@ export function otherParticipant(conversation: ConversationDto, me: number): Use
   return conversation.participants.find((p) => p.user_id !== me) ?? conversation.participants[0]
 }
 
+export const isGroup = (conversation: Pick<ConversationDto, 'kind'>): boolean => conversation.kind === 'group'
+
+/** The user is in it now: always in a one-to-one chat; in a group until removed or gone. */
+export function isMember(conversation: Pick<ConversationDto, 'kind' | 'participants'>, me: number): boolean {
+  return !isGroup(conversation) || conversation.participants.some((p) => p.user_id === me)
+}
+
+/** A group's title, or the other person's name. */
+export function titleOf(conversation: ConversationDto, me: number): string {
+  return isGroup(conversation) ? (conversation.title ?? 'Group') : (otherParticipant(conversation, me)?.display_name ?? '')
+}
+
+/** "Ada is typing…", "Ada and Grace are typing…", "Ada, Grace and Alan are typing…", "Ada, Grace and 2 others are typing…". */
+export function typingText(users: Pick<UserDto, 'display_name'>[]): string {
+  const names = users.map((u) => u.display_name)
+  if (names.length === 0) return ''
+  if (names.length === 1) return `${names[0]} is typing…`
+  if (names.length <= 3) return `${names.slice(0, -1).join(', ')} and ${names.at(-1)} are typing…`
+  return `${names[0]}, ${names[1]} and ${names.length - 2} others are typing…`
+}
+
+export const ROLE_LABELS: Record<MemberRole, string> = { owner: 'Owner', admin: 'Admin', member: 'Member' }
+
+export const canManage = (role: MemberRole | undefined): boolean => role === 'owner' || role === 'admin'
+
+/**
+ * What the user may do to another member, as the server allows it: the owner gives any role (naming
+ * a new owner hands ownership over) and removes anyone; admins move members and admins between the
+ * two and remove members only; nobody changes the owner but the owner. Oneself: only leaving.
+ */
+export function allowedActions(myRole: MemberRole | undefined, target: ParticipantDto, me: number): { roles: MemberRole[]; remove: boolean } {
+  if (target.user_id === me || !canManage(myRole)) return { roles: [], remove: false }
+  if (myRole === 'owner') return { roles: (['owner', 'admin', 'member'] as const).filter((r) => r !== target.role), remove: true }
+  if (target.role === 'owner') return { roles: [], remove: false }
+  return target.role === 'member' ? { roles: ['admin'], remove: true } : { roles: ['member'], remove: false }
+}
+
 /** Inserts messages into an id-ordered list, each once. */
 export function mergeMessages(list: MessageDto[], incoming: MessageDto[]): MessageDto[] {
   const byId = new Map(list.map((m) => [m.message_id, m]))
@@ -57,12 +106,21 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
     status: { state: 'connecting', pending: 0, failed: 0 } as ConnectionStatus,
     online: new Set<number>(),
     typing: new Map<number, Map<number, number>>(),
+    /** Groups: how far each member has read (conversation → user → message id), as far as reads heard tell. */
+    reads: new Map<number, Map<number, number>>(),
+    /**
+     * Groups: how far each member is known to have really read. Joining sets a read position at the
+     * latest message without anything read; a reader heard (message_read, getReads) has read.
+     */
+    readsHeard: new Map<number, Map<number, number>>(),
   })
   const unsubscribe: (() => void)[] = []
 
   const sorted = computed(() => sortByActivity(conversations.value))
   const active = computed(() => conversations.value.find((c) => c.conversation_id === state.activeId) ?? null)
-  const unreadTotal = computed(() => conversations.value.reduce((n, c) => n + c.unread_count, 0))
+  /** Unread outside muted conversations (the window's title, like the desktop app's badge). */
+  const unreadTotal = computed(() => conversations.value.reduce((n, c) => n + (c.muted ? 0 : c.unread_count), 0))
+  const find = (conversationId: number) => conversations.value.find((c) => c.conversation_id === conversationId)
 
   function history(conversationId: number): ShallowRef<History> {
     let h = histories.get(conversationId)
@@ -82,7 +140,7 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
   function itemsOf(conversationId: number): ChatItem[] {
     const stored = history(conversationId).value.items
     const sent = new Set(stored.map((m) => m.client_id).filter(Boolean))
-    const rows: ChatItem[] = stored.map((message) => ({ kind: 'message', key: `m${message.message_id}`, message, mine: message.sender_id === me.user_id }))
+    const rows: ChatItem[] = stored.map((message) => ({ kind: 'message', key: `m${message.message_id}`, message, mine: message.sender_id === me.user_id && !message.system }))
     for (const pending of state.outbox) {
       if (pending.conversation_id === conversationId && !sent.has(pending.client_id)) rows.push({ kind: 'pending', key: `p${pending.client_id}`, pending, mine: true })
     }
@@ -106,14 +164,97 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
   /** Marks everything from others up to the newest message read, here and on the server. */
   async function markSeen(conversationId: number): Promise<void> {
     const items = history(conversationId).value.items
-    const latest = [...items].reverse().find((m) => m.sender_id !== me.user_id && !m.is_read)
-    const conversation = conversations.value.find((c) => c.conversation_id === conversationId)
+    const conversation = find(conversationId)
+    const clearUnread = () => {
+      if (conversation?.unread_count) updateConversation(conversationId, (c) => ({ ...c, unread_count: 0 }))
+    }
+    // Someone removed from a group may read what they saw, but the server keeps no read position for them.
+    if (conversation && !isMember(conversation, me.user_id)) return clearUnread()
+    if (conversation && isGroup(conversation)) {
+      // is_read in a group says everyone has read it: our own position says what we have.
+      const latest = items.findLast((m) => m.sender_id !== me.user_id)
+      clearUnread()
+      if (!latest || !advanceRead(conversationId, me.user_id, latest.message_id)) return
+      applyGroupReads(conversationId)
+      await api.markAsRead(latest.message_id, conversationId)
+      return
+    }
+    const latest = items.findLast((m) => m.sender_id !== me.user_id && !m.is_read)
     if (!latest && !conversation?.unread_count) return
-    updateConversation(conversationId, (c) => ({ ...c, unread_count: 0 }))
+    clearUnread()
     if (!latest) return
     const h = history(conversationId)
     h.value = { ...h.value, items: items.map((m) => (m.sender_id !== me.user_id && !m.is_read && m.message_id <= latest.message_id ? { ...m, is_read: true } : m)) }
     await api.markAsRead(latest.message_id, conversationId)
+  }
+
+  /** Moves a member's read position forward (`heard`: they were heard reading); false when it was there already. */
+  function advanceRead(conversationId: number, userId: number, upTo: number, heard = false): boolean {
+    const moved = advance(state.reads, conversationId, userId, upTo)
+    if (heard) advance(state.readsHeard, conversationId, userId, upTo)
+    return moved
+  }
+
+  function advance(table: Map<number, Map<number, number>>, conversationId: number, userId: number, upTo: number): boolean {
+    if (!table.has(conversationId)) table.set(conversationId, new Map())
+    const positions = table.get(conversationId)!
+    if ((positions.get(userId) ?? 0) >= upTo) return false
+    positions.set(userId, upTo)
+    return true
+  }
+
+  const readPosition = (conversationId: number, userId: number): number => state.reads.get(conversationId)?.get(userId) ?? 0
+
+  /**
+   * The other current members (not the sender) who have seen this message, as far as we know: read up
+   * to it having been there when it was sent, or heard reading past it (as the server's getReads counts).
+   */
+  function seenBy(conversationId: number, message: Pick<MessageDto, 'message_id' | 'sender_id' | 'created_at'>): ParticipantDto[] {
+    const conversation = find(conversationId)
+    if (!conversation || !isGroup(conversation)) return []
+    const heard = state.readsHeard.get(conversationId)
+    const sent = Date.parse(message.created_at)
+    return conversation.participants.filter(
+      (p) =>
+        p.user_id !== message.sender_id &&
+        (((heard?.get(p.user_id) ?? 0) >= message.message_id) || (Date.parse(p.joined_at) <= sent && readPosition(conversationId, p.user_id) >= message.message_id)),
+    )
+  }
+
+  /** Where a group shows "Seen by N": under our latest message someone has read. */
+  function seenMarker(conversationId: number): { messageId: number; count: number } | null {
+    const conversation = find(conversationId)
+    if (!conversation || !isGroup(conversation) || !isMember(conversation, me.user_id)) return null
+    const items = history(conversationId).value.items
+    for (let i = items.length - 1; i >= 0; i--) {
+      const m = items[i]!
+      if (m.sender_id !== me.user_id || m.system) continue
+      const count = seenBy(conversationId, m).length
+      if (count > 0) return { messageId: m.message_id, count }
+    }
+    return null
+  }
+
+  /** In a group, a message is read (✓✓) once every other current member has read up to it. */
+  function applyGroupReads(conversationId: number): void {
+    const conversation = find(conversationId)
+    if (!conversation) return
+    const readNow = (m: MessageDto) => {
+      if (m.is_read || m.system) return false
+      const others = conversation.participants.filter((p) => p.user_id !== m.sender_id)
+      return others.length > 0 && others.every((p) => readPosition(conversationId, p.user_id) >= m.message_id)
+    }
+    const h = histories.get(conversationId)
+    if (h?.value.items.some(readNow)) h.value = { ...h.value, items: h.value.items.map((m) => (readNow(m) ? { ...m, is_read: true } : m)) }
+    if (conversation.messages.some(readNow)) updateConversation(conversationId, (c) => ({ ...c, messages: c.messages.map((m) => (readNow(m) ? { ...m, is_read: true } : m)) }))
+  }
+
+  /** Who has read a message, and when (asked of the server; it moves what we know of their positions too). */
+  async function readsOf(conversationId: number, messageId: number): Promise<ReadReceiptDto[]> {
+    const receipts = await api.getReads(messageId)
+    for (const r of receipts) advanceRead(conversationId, r.user.user_id, messageId, true)
+    applyGroupReads(conversationId)
+    return receipts
   }
 
   async function open(conversationId: number | null): Promise<void> {
@@ -123,12 +264,16 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
     const h = history(conversationId)
     if (h.value.items.length === 0 && h.value.hasOlder) await loadOlder(conversationId)
     if (state.activeId === conversationId && isVisible()) await markSeen(conversationId)
+    // A group's "Seen by": who has read our latest message, asked once as it opens; live reads move it on.
+    const conversation = find(conversationId)
+    const ours = conversation && isGroup(conversation) && isMember(conversation, me.user_id) ? h.value.items.findLast((m) => m.sender_id === me.user_id && !m.system) : undefined
+    if (ours) void readsOf(conversationId, ours.message_id).catch(() => {})
   }
 
   function onMessage(message: MessageDto): void {
     const h = histories.get(message.conversation_id)
     if (h) h.value = { ...h.value, items: mergeMessages(h.value.items, [message]) }
-    const known = conversations.value.find((c) => c.conversation_id === message.conversation_id)
+    const known = find(message.conversation_id)
     if (!known) {
       // A conversation someone else started: fetch the list again to learn its participants.
       void refresh()
@@ -138,7 +283,8 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
     const wants = attention(message, { userId: me.user_id, activeConversationId: state.activeId, windowShown: isVisible(), latestKnownId: known.messages[0]?.message_id ?? null })
     // A replay (a catch-up bringing a message the list already has) is neither the latest nor unread again.
     updateConversation(message.conversation_id, (c) => ({ ...c, messages: wants.replay ? c.messages : [message], unread_count: c.unread_count + (wants.countUnread ? 1 : 0) }))
-    if (fromOther && wants.inView) void markSeen(message.conversation_id)
+    // A read the server refuses (offline, or just removed from the group) is not worth an error: the next open reads again.
+    if (fromOther && wants.inView) markSeen(message.conversation_id).catch(() => {})
     if (fromOther) stopTyping(message.conversation_id, message.sender_id)
   }
 
@@ -151,8 +297,49 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
     }))
   }
 
+  function onMessageRead(read: MessageReadDto): void {
+    const conversation = find(read.conversation_id)
+    // One-to-one: the reader read everything the sender sent up to it. A group: one member moved on.
+    if (!conversation || !isGroup(conversation)) return markReadUpTo(read.conversation_id, read.sender_id, read.message_id)
+    advanceRead(read.conversation_id, read.reader_id, read.message_id, true)
+    applyGroupReads(read.conversation_id)
+  }
+
   function onReadState(read: ReadStateDto): void {
-    if (read.user_id !== me.user_id && read.last_read_message_id !== null) markReadUpTo(read.conversation_id, me.user_id, read.last_read_message_id)
+    if (read.last_read_message_id === null) return
+    const conversation = find(read.conversation_id)
+    if (conversation && isGroup(conversation)) {
+      advanceRead(read.conversation_id, read.user_id, read.last_read_message_id)
+      return applyGroupReads(read.conversation_id)
+    }
+    if (read.user_id !== me.user_id) markReadUpTo(read.conversation_id, me.user_id, read.last_read_message_id)
+  }
+
+  /** A group's title, members or roles changed; one the user was just added to appears at once. */
+  function onConversationUpdated(update: ConversationUpdateDto): void {
+    const known = find(update.conversation_id)
+    const before = new Set(known?.participants.map((p) => p.user_id) ?? [])
+    if (known) updateConversation(update.conversation_id, (c) => ({ ...c, ...update }))
+    else upsertConversation({ ...update, messages: [], unread_count: 0, muted: false })
+    if (!isMember(update, me.user_id)) state.typing.delete(update.conversation_id)
+    else if (known && !isMember(known, me.user_id)) void rejoined(update.conversation_id)
+    void learnPresence(update.participants.map((p) => p.user_id).filter((id) => !before.has(id)))
+  }
+
+  /** Added back to a group: what was said while the user was out is theirs to read again, so the history loads afresh. */
+  async function rejoined(conversationId: number): Promise<void> {
+    const h = histories.get(conversationId)
+    if (!h) return
+    h.value = { items: [], hasOlder: true, loading: false }
+    if (state.activeId === conversationId) await loadOlder(conversationId).catch(() => {})
+  }
+
+  /** Who of these people (new to the inbox) is online; a failed look-up leaves them offline until presence says otherwise. */
+  async function learnPresence(userIds: number[]): Promise<void> {
+    const ids = userIds.filter((id) => id !== me.user_id)
+    if (!ids.length) return
+    const online = await api.getOnlineUsers(ids).catch(() => [] as number[])
+    if (online.length) state.online = new Set([...state.online, ...online])
   }
 
   function stopTyping(conversationId: number, userId: number): void {
@@ -163,7 +350,7 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
 
   function typingIn(conversationId: number): UserDto[] {
     const now = Date.now()
-    const conversation = conversations.value.find((c) => c.conversation_id === conversationId)
+    const conversation = find(conversationId)
     const ids = [...(state.typing.get(conversationId)?.entries() ?? [])].filter(([, until]) => until > now).map(([id]) => id)
     return ids.map((id) => conversation?.participants.find((p) => p.user_id === id)).filter((u) => u !== undefined)
   }
@@ -178,8 +365,9 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
   async function start(): Promise<void> {
     unsubscribe.push(
       api.on('new_message', onMessage),
-      api.on('message_read', (message) => markReadUpTo(message.conversation_id, message.sender_id, message.message_id)),
+      api.on('message_read', onMessageRead),
       api.on('read_state', onReadState),
+      api.on('conversation_updated', onConversationUpdated),
       api.on('outbox', (items) => (state.outbox = items)),
       api.on('status', (status) => {
         const cameBack = status.state === 'online' && state.status.state !== 'online'
@@ -221,10 +409,14 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
   }
 
   async function startConversation(userId: number): Promise<ConversationDto> {
-    const conversation = await api.startConversation(userId)
+    return took(api.startConversation(userId))
+  }
+
+  /** Stores what a change answered with (the conversation as the user now sees it). */
+  async function took(change: Promise<ConversationDto>): Promise<ConversationDto> {
+    const conversation = await change
     upsertConversation(conversation)
-    const online = await api.getOnlineUsers([userId])
-    if (online.includes(userId)) state.online = new Set([...state.online, userId])
+    await learnPresence(conversation.participants.map((p) => p.user_id).filter((id) => !state.online.has(id)))
     return conversation
   }
 
@@ -249,6 +441,16 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
     markSeen,
     send,
     startConversation,
+    seenBy,
+    seenMarker,
+    readsOf,
+    createGroup: (title: string, memberIds: number[]) => took(api.createGroup(title, memberIds)),
+    rename: (conversationId: number, title: string) => took(api.updateConversation(conversationId, { title })),
+    setMuted: (conversationId: number, muted: boolean) => took(api.updateConversation(conversationId, { muted })),
+    addMembers: (conversationId: number, userIds: number[]) => took(api.addMembers(conversationId, userIds)),
+    removeMember: (conversationId: number, userId: number) => took(api.removeMember(conversationId, userId)),
+    setRole: (conversationId: number, userId: number, role: MemberRole) => took(api.setMemberRole(conversationId, userId, role)),
+    leave: (conversationId: number) => took(api.removeMember(conversationId, me.user_id)),
     retry: (clientId: string) => api.retrySend(clientId),
     discard: (clientId: string) => api.discardSend(clientId),
   }
