@@ -317,6 +317,10 @@ describe('ChatView in a group', () => {
     expect(w.get('[data-testid=read-only]').text()).toBe('You are no longer in this group')
     expect(w.find('textarea').exists()).toBe(false)
     expect(w.findAll('[data-testid=notice]').map((n) => n.text())).toContain('Bob Babbage removed Ada Lovelace')
+    // Who is in it now is no longer hers to see; muting is a member's setting.
+    expect(w.get('[data-testid=chat-status]').text()).toBe('Read-only')
+    expect(w.find('[data-testid=members-button]').exists()).toBe(false)
+    expect(w.find('[data-testid=mute]').exists()).toBe(false)
   })
 
   it('mutes and unmutes from the header', async () => {
@@ -437,6 +441,7 @@ describe('the members panel', () => {
     byText('button', 'Leave')!.click()
     await flushPromises()
     expect(fake.api.removeMember).toHaveBeenCalledWith(7, ada.user_id)
+    expect(document.querySelector('[data-testid=members-panel]')).toBeNull()
     expect(w.get('[data-testid=read-only]').text()).toBe('You are no longer in this group')
     expect(w.find('textarea').exists()).toBe(false)
   })

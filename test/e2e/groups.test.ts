@@ -133,7 +133,8 @@ describe('groups in a browser', () => {
     await f.page.getByTestId('read-only').filter({ hasText: 'You are no longer in this group' }).waitFor()
     expect(await f.page.getByRole('textbox', { name: 'Message' }).count()).toBe(0)
     expect(await f.page.getByTestId('mute').count()).toBe(0)
-    expect(await status(f)).toBe('2 members')
+    expect(await f.page.getByTestId('members-button').count()).toBe(0)
+    expect(await status(f)).toBe('Read-only')
 
     // Dan writes to the group, then to Fay alone: once Fay has the second, the first would have come before it.
     await send(d, 'after the removal')
@@ -150,6 +151,8 @@ describe('groups in a browser', () => {
     await f.page.getByTestId('read-only').waitFor()
     await f.page.getByTestId('notice').filter({ hasText: 'Dan removed Fay' }).waitFor()
     expect(await f.page.getByText('after the removal').count()).toBe(0)
+    expect(await status(f)).toBe('Read-only')
+    expect(await f.page.getByRole('heading', { level: 2 }).textContent()).toBe('Crew')
     expect(group.conversation_id).toBeGreaterThan(0)
   })
 
