@@ -300,9 +300,9 @@ async function groupTranscript(impl: Implementation) {
     const { writer, inbox } = impl.ports(opened.database)
     const made = await writer.changeGroup(async (tx) => {
       const id = await tx.createGroup('Team', T3)
-      await tx.addMember(id, f.user.ada, 'owner', T3)
-      await tx.addMember(id, f.user.bob, 'member', T3)
-      await tx.addMember(id, f.user.cy, 'member', T3)
+      await tx.addMembers(id, [f.user.ada], 'owner', T3)
+      await tx.addMembers(id, [f.user.bob, f.user.cy], 'member', T3)
+      await tx.addMembers(id, [], 'member', T3)
       const created = await tx.insertNotice(notice(id, f.user.ada, 'Ada created the group “Team”', { type: 'created', actor_id: f.user.ada, user_ids: [f.user.bob, f.user.cy], title: 'Team' }), T3)
       return { id, created, kind: await tx.kind(id), none: await tx.kind(id + 1000), members: await tx.members(id) }
     })
@@ -339,7 +339,7 @@ async function groupTranscript(impl: Implementation) {
     const rolledBack = await writer
       .changeGroup(async (tx) => {
         await tx.setTitle(g, 'never')
-        await tx.addMember(g, f.user.eve, 'member', T5)
+        await tx.addMembers(g, [f.user.eve], 'member', T5)
         throw new Error('half-way')
       })
       .then(
@@ -347,7 +347,7 @@ async function groupTranscript(impl: Implementation) {
         (error: Error) => error.message,
       )
     const added = await writer.changeGroup(async (tx) => {
-      await tx.addMember(g, f.user.dee, 'member', T5)
+      await tx.addMembers(g, [f.user.dee], 'member', T5)
       return tx.insertNotice(notice(g, f.user.bob, 'Bob added Dee', { type: 'added', actor_id: f.user.bob, user_ids: [f.user.dee] }), T5)
     })
     return {
@@ -366,6 +366,14 @@ async function groupTranscript(impl: Implementation) {
       outsider: await inbox.one(f.user.ada, f.conversation.bobCy),
       history: await inbox.page(g, undefined, 50),
       members: await writer.changeGroup((tx) => tx.members(g)),
+      // Cy brought back: current again, as if joining now.
+      cyBack: {
+        members: await writer.changeGroup(async (tx) => {
+          await tx.addMembers(g, [f.user.cy], 'admin', at(420))
+          return tx.members(g)
+        }),
+        cy: await inbox.one(f.user.cy, g),
+      },
     }
   } finally {
     await opened.close()
@@ -574,6 +582,14 @@ describe.each(implementations)('$name: a group’s life', (impl) => {
       [f.user.cy, false],
       [f.user.dee, true],
     ])
+    expect(t.cyBack.members.map((m) => [m.user_id, m.role, m.joined_at.toISOString(), m.removed_at])).toEqual([
+      [f.user.ada, 'owner', T3.toISOString(), null],
+      [f.user.bob, 'admin', T3.toISOString(), null],
+      [f.user.dee, 'member', T5.toISOString(), null],
+      [f.user.cy, 'admin', at(420).toISOString(), null],
+    ])
+    expect(t.cyBack.cy).toMatchObject({ title: 'Team room', unread_count: 0 })
+    expect(t.cyBack.cy!.messages[0]!.message_id).toBe(first + 7)
   })
 })
 

@@ -50,8 +50,8 @@ export interface GroupTx {
   members(conversationId: number): Promise<MemberRow[]>
   createGroup(title: string, at: Date): Promise<number>
   setTitle(conversationId: number, title: string): Promise<void>
-  /** Adds a member, or brings a removed one back; they have read everything stored before they came. */
-  addMember(conversationId: number, userId: number, role: MemberRole, at: Date): Promise<void>
+  /** Adds people not in it now, or brings removed ones back; they have read everything stored before they came. */
+  addMembers(conversationId: number, userIds: number[], role: MemberRole, at: Date): Promise<void>
   setRole(conversationId: number, userId: number, role: MemberRole): Promise<void>
   /** Marks a member removed; they see the history up to `visibleUntil` (the notice of their removal). */
   removeMember(conversationId: number, userId: number, at: Date): Promise<void>

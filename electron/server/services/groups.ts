@@ -62,8 +62,8 @@ export class GroupService {
       actor,
       async (tx, at) => {
         const conversationId = await tx.createGroup(input.title, at)
-        await tx.addMember(conversationId, actor.user_id, 'owner', at)
-        for (const id of others) await tx.addMember(conversationId, id, 'member', at)
+        await tx.addMembers(conversationId, [actor.user_id], 'owner', at)
+        await tx.addMembers(conversationId, others, 'member', at)
         const notice = await this.notice(tx, conversationId, { type: 'created', actor_id: actor.user_id, user_ids: others, title: input.title }, names, at)
         return { conversationId, notices: [notice], removed: [] }
       },
@@ -106,7 +106,7 @@ export class GroupService {
         if (inNow.size + added.length > LIMITS.groupMembersMax) {
           throw badRequest(`a group has at most ${LIMITS.groupMembersMax} members; it has ${inNow.size}`, 'user_ids')
         }
-        for (const id of added) await tx.addMember(conversationId, id, 'member', at)
+        await tx.addMembers(conversationId, added, 'member', at)
         return added.length > 0 ? [{ type: 'added', actor_id: actor.user_id, user_ids: added }] : []
       },
       names,

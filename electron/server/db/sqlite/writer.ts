@@ -118,7 +118,9 @@ export class SqliteMessageWriter implements MessageWriter {
       members: async (c) => members.all(c).map(toMember),
       createGroup: async (title, at) => Number(create.run(title, sqliteTimestamp(at), sqliteTimestamp(at)).lastInsertRowid),
       setTitle: async (c, title) => void setTitle.run(title, c),
-      addMember: async (c, u, role, at) => void add.run({ c, u, role, at: sqliteTimestamp(at) }),
+      addMembers: async (c, users, role, at) => {
+        for (const u of users) add.run({ c, u, role, at: sqliteTimestamp(at) })
+      },
       setRole: async (c, u, role) => void setRole.run(role, c, u),
       removeMember: async (c, u, at) => void remove.run(sqliteTimestamp(at), c, u),
       setVisibleUntil: async (c, users, messageId) => {
