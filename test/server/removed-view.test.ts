@@ -11,12 +11,15 @@ beforeAll(async () => {
 })
 afterAll(() => srv.close())
 
-it('keeps a removed member’s group as it was at their removal: its title then, no members, its last message and time the notice of the removal', async () => {
+it('keeps a removed member’s group as it was at their removal: its title then, no members, its last message and time the notice of the removal, nothing unread', async () => {
   const { ada, bob, conversationId } = await pair(srv.url)
   const cy = await person(srv.url, 'cy')
   const dee = await person(srv.url, 'dee')
   const group = (await ada.api.post<ConversationDto>('/api/groups', { title: 'Team', member_ids: [bob.user.user_id, cy.user.user_id] })).body
   await ada.api.patch(`/api/conversations/${group.conversation_id}`, { title: 'Team room' })
+  // Unread by bob when he is removed: he can no longer mark it read, so it no longer counts.
+  await cy.api.post(`/api/messages/${group.conversation_id}`, { content: 'unread by bob', sender_id: cy.user.user_id })
+  expect((await bob.api.get<ConversationDto[]>(`/api/conversations/${bob.user.user_id}`)).body.find((c) => c.conversation_id === group.conversation_id)!.unread_count).toBe(1)
   const removed = await ada.api.request<ConversationDto>('DELETE', `/api/conversations/${group.conversation_id}/members/${bob.user.user_id}`)
   expect(removed.status).toBe(200)
   const notice = removed.body.messages[0]!

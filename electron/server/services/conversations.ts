@@ -94,8 +94,9 @@ export class ConversationService {
 
   /**
    * A group the user was removed from, as it was at their removal: its latest message is the notice
-   * of it (the readers stop there), its title the one it had then, its activity time that notice's;
-   * who is in it now, what it is called now and when it last moved are no longer theirs to see.
+   * of it (the readers stop there), its title the one it had then, its activity time that notice's,
+   * and nothing unread (they can no longer mark it read). Who is in it now, what it is called now and
+   * when it last moved are no longer theirs to see.
    */
   private async asAtRemoval(conversation: ConversationDto, userId: number): Promise<ConversationDto> {
     if (!this.removedFrom(conversation, userId)) return conversation
@@ -110,7 +111,8 @@ export class ConversationService {
       select: { system: true },
     })
     const title = named?.system ? ((JSON.parse(named.system) as SystemEventDto).title ?? null) : null
-    return { ...conversation, title, participants: [], updated_at: last?.created_at ?? conversation.created_at }
+    // Nothing left to read there: they can no longer mark it read, so nothing counts as unread either.
+    return { ...conversation, title, participants: [], updated_at: last?.created_at ?? conversation.created_at, unread_count: 0 }
   }
 
   /** The one-to-one conversation of two users, made if absent; never two, even under concurrent calls. */
