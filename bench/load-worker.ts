@@ -15,7 +15,20 @@ export interface WorkerClient {
 
 export type WorkerCommand =
   | { type: 'connect'; url: string; clients: WorkerClient[]; join: boolean }
-  | { type: 'run'; mode: 'rate' | 'flat'; ratePerClient: number; inflight: number; durationMs: number; drainMs: number }
+  | {
+      type: 'run'
+      mode: 'rate' | 'flat'
+      ratePerClient: number
+      inflight: number
+      durationMs: number
+      drainMs: number
+      /**
+       * What a message's stamp (and so its latencies) counts from: when it went out (the default), or,
+       * at an offered rate, when the schedule said it was due, so a sender that fell behind (a late
+       * timer, a busy event loop) adds its lateness to the latency instead of hiding it.
+       */
+      stamp?: 'sent' | 'scheduled'
+    }
   | { type: 'close' }
 
 export interface RunReport {
@@ -24,8 +37,10 @@ export interface RunReport {
   errors: number
   ackLatencies: number[]
   receiveLatencies: number[]
-  /** Per message (by its send time): how many of this worker's sockets got it, and the slowest of them. */
+  /** Per message (by its stamp): how many of this worker's sockets got it, and the slowest of them. */
   perMessage: [sentAt: number, receivers: number, slowest: number][]
+  /** The stamp of every message this worker's clients sent (acknowledged or not). */
+  stamps: number[]
 }
 
 const sockets: { client: WorkerClient; socket: Socket }[] = []
@@ -33,7 +48,7 @@ let report: RunReport = fresh()
 let sendId = 0
 
 function fresh(): RunReport {
-  return { sent: 0, acked: 0, errors: 0, ackLatencies: [], receiveLatencies: [], perMessage: [] }
+  return { sent: 0, acked: 0, errors: 0, ackLatencies: [], receiveLatencies: [], perMessage: [], stamps: [] }
 }
 const perMessage = new Map<number, [number, number, number]>()
 const reply = (message: unknown): void => void process.send!(message)
@@ -65,9 +80,10 @@ async function connect(url: string, clients: WorkerClient[], join: boolean): Pro
   )
 }
 
-function sendOne(client: WorkerClient, socket: Socket): Promise<void> {
-  const sentAt = nowMs()
+function sendOne(client: WorkerClient, socket: Socket, stamp = nowMs()): Promise<void> {
+  const sentAt = stamp
   report.sent++
+  report.stamps.push(sentAt)
   return new Promise((resolve) => {
     socket
       .timeout(30_000)
@@ -97,7 +113,7 @@ async function run(command: Extract<WorkerCommand, { type: 'run' }>): Promise<Ru
         while (next < end) {
           const wait = next - performance.now()
           if (wait > 0) await new Promise((r) => setTimeout(r, wait))
-          pending.push(sendOne(client, socket))
+          pending.push(sendOne(client, socket, command.stamp === 'scheduled' ? performance.timeOrigin + next : undefined))
           next += interval
         }
       }),

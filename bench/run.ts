@@ -1,6 +1,7 @@
 // npm run bench: Switchboard beside the raw ceiling, in one run on this machine. `--smoke` runs the
 // same code at tiny sizes (npm test does, so the benchmark keeps working). Results go to
-// bench/results.md and bench/results.json (or --out <dir>).
+// bench/results.md and bench/results.json (or --out <dir>). `--only group-fanout` or `--only scale-out`
+// measures that section alone and merges it into the last full run's results (see main).
 import { fork, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
@@ -8,13 +9,14 @@ import path from 'node:path'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import { ChatClient } from '../electron/client/chat-client'
+import type { ConversationDto } from '../electron/shared/dto'
 import { MemoryStore } from '../electron/client/store'
 import { SOURCE_MIGRATIONS_DIR, SOURCE_POSTGRES_MIGRATIONS_DIR } from '../electron/server/config'
 import { postgresTarget } from '../electron/server/db/database'
 import { quoteIdent } from '../electron/server/db/migrate-postgres'
 import { migrateSqlite } from '../electron/server/db/migrate-sqlite'
 import type { RunReport, WorkerClient, WorkerCommand } from './load-worker'
-import { cpuMeter, rssBytes } from './lib/proc'
+import { cpuMeter, cpuSeconds, rssBytes } from './lib/proc'
 import { seedPostgresPairs } from './lib/seed-postgres'
 import { Seeder, type SeededUser } from './lib/seed'
 import { startProcess, startRawSocketServer, startSwitchboard } from './lib/server-process'
@@ -31,6 +33,9 @@ const FULL = {
   flatInflight: 2,
   fanoutSockets: 100,
   fanoutRate: 20,
+  groupMembers: [100, 1000],
+  groupRate: 20,
+  groupMs: 10_000,
   historyBig: 1_000_000,
   historySmall: 1000,
   listConversations: 1000,
@@ -50,6 +55,9 @@ const SMOKE: typeof FULL = {
   flatInflight: 1,
   fanoutSockets: 5,
   fanoutRate: 10,
+  groupMembers: [5, 20],
+  groupRate: 10,
+  groupMs: 700,
   historyBig: 3000,
   historySmall: 300,
   listConversations: 20,
@@ -78,6 +86,14 @@ export interface BenchResults {
     ratio_to_ceiling: number
   }[]
   fanout: { sockets: number; messages: number; all_delivered_ms: Summary; complete: number; sockets_reached: Record<string, number> }
+  /**
+   * A group's messages to every member, each member on a socket of their own (SQLite, one node): one
+   * member sends at a fixed rate; per message, from when it was due until the last other member had it
+   * (null in the JSON, ∞ in the table, for a message some member never got).
+   */
+  group_fanout: GroupFanout[]
+  /** When and on what Node the group fan-out section was measured, if apart from the rest (`--only group-fanout`). */
+  group_fanout_measured?: { date: string; node: string }
   history: { latest_page_1m_ms: number; deep_page_1m_ms: number; latest_page_1k_ms: number; deep_page_1k_ms: number; ratio_latest_1m_to_1k: number; list_1000_conversations_ms: number; messages_in_big: number }
   connections: { idle_sockets: number; rss_per_socket_kib: number; rss_before_mib: number; rss_after_mib: number }
   catch_up: { missed: number; seconds: number; messages_per_s: number }
@@ -87,9 +103,28 @@ export interface BenchResults {
   scale_out: { nodes: number; offered: number | 'flat out'; delivered_msgs_per_s: number; delivered_ratio: number; ack_ms: Summary; receive_ms: Summary; nodes_cpu_percent: number }[]
 }
 
+export interface GroupFanout {
+  members: number
+  /** The members other than the sender, each on one socket. */
+  receivers: number
+  offered_msgs_per_s: number
+  sent: number
+  /** Messages every receiver got. */
+  complete: number
+  due_to_last_member_ms: Summary
+  server_cpu_percent: number
+  server_cpu_ms_per_message: number
+  /** The receiving workers' CPU over the phase, all together (percent of one core): the load generator's own share of the machine. */
+  receivers_cpu_percent: number
+}
+
 /** The load-generating processes. */
 class Workers {
   private constructor(private readonly procs: ChildProcess[]) {}
+
+  get pids(): number[] {
+    return this.procs.map((p) => p.pid!)
+  }
 
   static start(n: number): Workers {
     return new Workers(Array.from({ length: n }, () => fork(path.join(__dirname, 'load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })))
@@ -131,6 +166,7 @@ class Workers {
       ackLatencies: reports.flatMap((r) => r.ackLatencies),
       receiveLatencies: reports.flatMap((r) => r.receiveLatencies),
       perMessage: [...perMessage.values()],
+      stamps: reports.flatMap((r) => r.stamps),
     }
   }
 
@@ -260,6 +296,78 @@ async function scaleOutOn(services: TestServices, sizes: Sizes, work: string): P
       await client.query(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`)
       await client.end()
     }
+  }
+  return out
+}
+
+/**
+ * Group fan-out on SQLite, one node (a server of its own): for each size, a group of that many members,
+ * every member connected on a socket of their own in the load workers, and one of them (the owner, in
+ * a worker of its own so the receiving side cannot delay its schedule) sending at a fixed rate. Each
+ * message is stamped with the time it was due, not the time it went out (no coordinated omission);
+ * its latency is from then until the last other member had it.
+ */
+async function groupFanout(sizes: Sizes, work: string): Promise<GroupFanout[]> {
+  const dataDir = path.join(work, 'group-fanout')
+  mkdirSync(dataDir, { recursive: true })
+  const seed = await Seeder.open(dataDir)
+  // Each group its own people, so one size's members are not the other's contacts.
+  const people = await seed.users(sizes.groupMembers.reduce((a, b) => a + b, 0), 'member')
+  seed.close()
+  const server = await startSwitchboard(dataDir)
+  const out: GroupFanout[] = []
+  try {
+    let from = 0
+    for (const size of sizes.groupMembers) {
+      log(`group fan-out: ${size} members at ${sizes.groupRate} msg/s`)
+      const [owner, ...receivers] = people.slice(from, (from += size)) as [SeededUser, ...SeededUser[]]
+      const receiving = Workers.start(sizes.workers)
+      const sending = Workers.start(1)
+      const run = { type: 'run', mode: 'rate', ratePerClient: sizes.groupRate, inflight: 0, durationMs: sizes.groupMs, drainMs: 1000, stamp: 'scheduled' } as const
+      let measured: { sent: RunReport; received: RunReport; cpu: number; seconds: number; receiversCpuPercent: number }
+      try {
+        // Everyone connects first, then the group is made: a socket's connection tells each of its user's
+        // contacts they are online, which for members of an existing group would be size × size events
+        // while connecting; this way none of that overlaps the measurement.
+        await receiving.connect(server.url, receivers.map((m): WorkerClient => ({ user_id: m.user_id, token: m.token, conversation_id: 0, sends: false })), false)
+        const res = await fetch(`${server.url}/api/groups`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ title: `fan-out ${size}`, member_ids: receivers.map((m) => m.user_id) }),
+        })
+        if (res.status !== 201) throw new Error(`POST /api/groups: ${res.status} ${await res.text()}`)
+        const group = ((await res.json()) as ConversationDto).conversation_id
+        await sending.connect(server.url, [{ user_id: owner.user_id, token: owner.token, conversation_id: group, sends: true }], false)
+        const cpu0 = cpuSeconds(server.pid)
+        const receiversCpu = receiving.pids.map((pid) => cpuMeter(pid))
+        const t0 = performance.now()
+        const [sent, received] = await Promise.all([sending.run(run), receiving.run(run)])
+        measured = { sent, received, cpu: cpuSeconds(server.pid) - cpu0, seconds: (performance.now() - t0) / 1000, receiversCpuPercent: receiversCpu.reduce((sum, meter) => sum + meter(), 0) }
+      } finally {
+        sending.close()
+        receiving.close()
+      }
+      const { sent, received, cpu, seconds, receiversCpuPercent } = measured
+      const reached = new Map(received.perMessage.map(([stamp, count, slowest]) => [stamp, { count, slowest }]))
+      // Every message due, acknowledged or not: one that some member never got is infinitely late.
+      const latencies = sent.stamps.map((stamp) => {
+        const got = reached.get(stamp)
+        return got && got.count === receivers.length ? got.slowest : Infinity
+      })
+      out.push({
+        members: size,
+        receivers: receivers.length,
+        offered_msgs_per_s: sizes.groupRate,
+        sent: sent.stamps.length,
+        complete: latencies.filter(Number.isFinite).length,
+        due_to_last_member_ms: summarize(latencies),
+        server_cpu_percent: round((100 * cpu) / seconds, 0),
+        server_cpu_ms_per_message: round((1000 * cpu) / Math.max(1, sent.stamps.length), 2),
+        receivers_cpu_percent: round(receiversCpuPercent, 0),
+      })
+    }
+  } finally {
+    await server.stop()
   }
   return out
 }
@@ -411,9 +519,11 @@ export async function runBench(sizes: Sizes, outDir: string): Promise<BenchResul
         history,
         connections,
         catch_up,
+        group_fanout: [],
         scale_out: [],
       }
       await server.stop()
+      results.group_fanout = await groupFanout(sizes, work)
       results.scale_out = await scaleOut(sizes, work)
       writeResults(results, outDir)
       return results
@@ -426,6 +536,8 @@ export async function runBench(sizes: Sizes, outDir: string): Promise<BenchResul
 }
 
 const ms = (s: Summary): string => `${round(s.p50)} / ${round(s.p95)} / ${round(s.p99)}`
+/** A latency that may be infinite (stored as null in the JSON): a message some member never got. */
+const late = (v: number | null): string => (v === null || !Number.isFinite(v) ? '∞' : String(round(v)))
 
 export function renderMarkdown(r: BenchResults): string {
   const sz = r.sizes === 'smoke' ? SMOKE : FULL
@@ -452,6 +564,22 @@ export function renderMarkdown(r: BenchResults): string {
     '## Fan-out',
     '',
     `One user on ${r.fanout.sockets} sockets: ${r.fanout.messages} messages, ${r.fanout.complete} reached every socket; time until the last socket had it, p50/p95/p99: ${ms(r.fanout.all_delivered_ms)} ms.`,
+    '',
+    '## Group fan-out (SQLite, one node)',
+    '',
+    ...(r.group_fanout_measured ? [`Measured ${r.group_fanout_measured.date} on Node ${r.group_fanout_measured.node} (apart from the sections above).`, ''] : []),
+    ...(r.group_fanout?.length
+      ? [
+          `Every member of a group on a socket of their own (in the load workers); one member sends at a fixed rate for ${sz.groupMs / 1000} s. Per message, from the time it was due on the sender's schedule (not when it went out) until the last other member had it; a message some member never got counts as ∞. Server CPU over the phase (sending, then 1 s for the last deliveries).`,
+          '',
+          '| members | receivers | offered msg/s | messages | reached every member | due → last member ms p50 / p99 (max) | server CPU % | server CPU ms per message | receiving workers CPU % |',
+          '|---|---|---|---|---|---|---|---|---|',
+          ...r.group_fanout.map(
+            (g) =>
+              `| ${g.members} | ${g.receivers} | ${g.offered_msgs_per_s} | ${g.sent} | ${g.complete} | ${late(g.due_to_last_member_ms.p50)} / ${late(g.due_to_last_member_ms.p99)} (${late(g.due_to_last_member_ms.max)}) | ${g.server_cpu_percent} | ${g.server_cpu_ms_per_message} | ${g.receivers_cpu_percent} |`,
+          ),
+        ]
+      : ['Not measured in this run.']),
     '',
     '## History (HTTP round trip on loopback, median)',
     '',
@@ -489,6 +617,12 @@ function writeResults(results: BenchResults, outDir: string): void {
   writeFileSync(path.join(outDir, 'results.md'), renderMarkdown(results))
 }
 
+/** The sections `--only <name>` measures alone (`--scale-out-only` is `--only scale-out`). */
+const PARTS: Record<string, (results: BenchResults, sizes: Sizes, work: string) => Promise<BenchResults>> = {
+  'group-fanout': async (results, sizes, work) => ({ ...results, group_fanout: await groupFanout(sizes, work), group_fanout_measured: { date: new Date().toISOString(), node: process.version } }),
+  'scale-out': async (results, sizes, work) => ({ ...results, scale_out: await scaleOut(sizes, work), scale_out_date: new Date().toISOString() }),
+}
+
 async function main(args: string[]): Promise<void> {
   if (args.includes('--render')) {
     // Re-renders results.md from results.json (after a change to the table's wording).
@@ -497,21 +631,27 @@ async function main(args: string[]): Promise<void> {
     return
   }
   const sizes = args.includes('--smoke') ? SMOKE : FULL
-  if (args.includes('--scale-out-only')) {
-    // Measures the scale-out section alone and puts it into the existing results.json / results.md.
+  const outIndex = args.indexOf('--out')
+  const outDir = outIndex >= 0 ? path.resolve(args[outIndex + 1]!) : path.join(__dirname)
+  const onlyIndex = args.indexOf('--only')
+  const only = args.includes('--scale-out-only') ? 'scale-out' : onlyIndex >= 0 ? args[onlyIndex + 1] : undefined
+  if (only !== undefined) {
+    // Measures one section alone and puts it, with the date it was measured, into the last full run's
+    // results (bench/results.json), written to --out (bench/ by default); the other sections stay as they were.
+    const part = PARTS[only]
+    if (!part) throw new Error(`--only takes one of: ${Object.keys(PARTS).join(', ')}`)
     const json = JSON.parse(readFileSync(path.join(__dirname, 'results.json'), 'utf8')) as BenchResults
+    if (json.sizes !== sizes.name) throw new Error(`bench/results.json holds ${json.sizes} sizes; measure ${only} at the same sizes (${json.sizes === 'smoke' ? 'with' : 'without'} --smoke)`)
     const work = mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-'))
     try {
-      const results = { ...json, scale_out: await scaleOut(sizes, work), scale_out_date: new Date().toISOString() }
-      writeResults(results, __dirname)
+      const results = await part(json, sizes, work)
+      writeResults(results, outDir)
       console.log('\n' + renderMarkdown(results))
     } finally {
       rmSync(work, { recursive: true, force: true })
     }
     return
   }
-  const outIndex = args.indexOf('--out')
-  const outDir = outIndex >= 0 ? path.resolve(args[outIndex + 1]!) : path.join(__dirname)
   console.log('\n' + renderMarkdown(await runBench(sizes, outDir)))
 }
 
