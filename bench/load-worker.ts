@@ -101,6 +101,8 @@ function sendOne(client: WorkerClient, socket: Socket, stamp = nowMs()): Promise
 async function run(command: Extract<WorkerCommand, { type: 'run' }>): Promise<RunReport> {
   report = fresh()
   perMessage.clear()
+  // From here on what arrives counts: whoever waits for this may start sending.
+  reply({ type: 'started' })
   const senders = sockets.filter((s) => s.client.sends)
   const end = performance.now() + command.durationMs
   const pending: Promise<void>[] = []
