@@ -1,7 +1,6 @@
 // Run-time validation for every body, query, path parameter and socket payload. Types are not
 // validation: the server parses each input with these before it acts, and clients reuse them.
 import { z } from 'zod'
-import type { ClientToServerEvents } from './events'
 import { LIMITS } from './limits'
 
 /** A positive 32-bit id given as a JSON number. */
@@ -158,21 +157,6 @@ export const syncPayload = z.object({
 export const presencePayload = z.object({
   user_ids: z.array(id).max(1000, { error: 'must have at most 1000 items' }),
 })
-
-/**
- * The schema of every client event's payload: the socket server validates each event with its entry,
- * and tests list the events from its keys. The type check keeps it complete and in step with the event
- * map (a missing event, an extra one or a schema of another shape does not compile).
- */
-export const clientEventPayloads = {
-  join_conversation: joinConversationPayload,
-  leave_conversation: leaveConversationPayload,
-  send_message: sendMessagePayload,
-  mark_as_read: markAsReadPayload,
-  typing: typingPayload,
-  sync: syncPayload,
-  get_presence: presencePayload,
-} satisfies { [E in keyof ClientToServerEvents]: z.ZodType<unknown, Parameters<ClientToServerEvents[E]>[0]> }
 
 export type RegisterBody = z.infer<typeof registerBody>
 export type LoginBody = z.infer<typeof loginBody>
