@@ -580,7 +580,7 @@ export function renderMarkdown(r: BenchResults): string {
     '',
     '## Group fan-out (SQLite, one node)',
     '',
-    ...(r.group_fanout_measured ? [`Measured ${r.group_fanout_measured.date} on Node ${r.group_fanout_measured.node} (apart from the sections above).`, ''] : []),
+    ...(r.group_fanout_measured ? [`Measured ${r.group_fanout_measured.date} on Node ${r.group_fanout_measured.node}, apart from the other sections.`, ''] : []),
     ...(r.group_fanout?.length
       ? [
           `Every member of a group on a socket of their own (in the load workers); one member sends at a fixed rate for ${sz.groupMs / 1000} s. Per message, from the time it was due on the sender's schedule (not when it went out) until the last other member had it; a message some member did not have ${GROUP_DRAIN_MS / 1000} s after the sending ended counts as ∞. CPU (percent of one core) over the sending, which ends with the last acknowledgement.`,
