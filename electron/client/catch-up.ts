@@ -28,6 +28,14 @@ export interface CatchUpDeps {
 }
 
 const SEEN_IDS = 10_000
+/**
+ * How long the id of a live message waits before the saved cursor may pass it. With several nodes,
+ * broadcasts leave each node after its own commit, so a socket can get id 11 a few milliseconds before
+ * id 10 (test/scale/groups.test.ts counts hundreds of such inversions). In memory that is harmless
+ * (10 is still handed on when it comes); a cursor saved at 11 and a restart before 10 came would skip
+ * 10 for good. So what is saved is where live messages had got to this long ago.
+ */
+export const LIVE_SETTLE_MS = 2_000
 /** How far back the cursor's history goes, for rewinding. */
 export const REWIND_MAX_MS = 60_000
 
@@ -57,14 +65,33 @@ export class CatchUp {
   private from: number | null = null
   /** [when, cursor] as the cursor moved, oldest first, for the last REWIND_MAX_MS. */
   private history: [number, number][] = []
+  /** Up to here everything is known to have arrived for good: what is saved. */
+  private settled: number
+  /** [when, id] of live messages that moved the cursor, not yet LIVE_SETTLE_MS old. */
+  private unsettled: [number, number][] = []
+  private settleTimer: ReturnType<typeof setTimeout> | null = null
 
   constructor(private readonly deps: CatchUpDeps) {
     this.value = deps.cursor
+    this.settled = deps.cursor
   }
 
   /** The id after which the next catch-up starts. */
   get cursor(): number {
     return this.value
+  }
+
+  /** The cursor to keep across a restart: a catch-up's at once, a live message's once LIVE_SETTLE_MS old. */
+  get savedCursor(): number {
+    const old = this.deps.now() - LIVE_SETTLE_MS
+    while (this.unsettled.length > 0 && this.unsettled[0]![0] <= old) this.settled = Math.max(this.settled, this.unsettled.shift()![1])
+    return this.settled
+  }
+
+  /** No more saving on a timer (the client closed). */
+  stop(): void {
+    if (this.settleTimer) clearTimeout(this.settleTimer)
+    this.settleTimer = null
   }
 
   /** A new connection: live messages wait until the catch-up from `rewindMs` back is done. */
@@ -117,6 +144,8 @@ export class CatchUp {
             if (last) {
               after = last.message_id
               this.move(last.message_id)
+              // A page of the catch-up is everything up to its last id, in order: settled at once.
+              this.settle(last.message_id)
             }
             if (!page.has_more) break
             await this.deps.save()
@@ -126,7 +155,7 @@ export class CatchUp {
         const held = this.heldLive.sort((a, b) => a.message_id - b.message_id)
         this.heldLive = []
         for (const message of held) {
-          this.move(message.message_id)
+          this.moveLive(message.message_id)
           this.deliver(message)
         }
         this.caughtUp = true
@@ -153,13 +182,39 @@ export class CatchUp {
       this.heldLive.push(message)
       return
     }
-    // Live messages arrive in id order (the server broadcasts writes in commit order), so once a
-    // catch-up is done the cursor may follow them.
+    // Once a catch-up is done the cursor follows live messages (a reconnect looks back again, and
+    // the saved cursor waits for them to settle: see LIVE_SETTLE_MS).
     if (message.message_id > this.value) {
-      this.move(message.message_id)
+      this.moveLive(message.message_id)
       void this.deps.save()
     }
     this.deliver(message)
+  }
+
+  private moveLive(to: number): void {
+    this.move(to)
+    this.unsettled.push([this.deps.now(), to])
+    this.saveWhenSettled()
+  }
+
+  /** Saves again as the oldest unsettled id settles, in case nothing else comes to save it. */
+  private saveWhenSettled(): void {
+    const oldest = this.unsettled[0]
+    if (this.settleTimer || !oldest) return
+    this.settleTimer = setTimeout(
+      () => {
+        this.settleTimer = null
+        void this.deps.save() // reads savedCursor, which drops what has settled
+        this.saveWhenSettled()
+      },
+      Math.max(0, oldest[0] + LIVE_SETTLE_MS - this.deps.now()),
+    )
+    this.settleTimer.unref?.()
+  }
+
+  private settle(to: number): void {
+    this.settled = Math.max(this.settled, to)
+    this.unsettled = this.unsettled.filter(([, id]) => id > to)
   }
 
   /** Our own message, as the server's answer to its send: not a reason to move the cursor. */

@@ -222,12 +222,13 @@ export class ChatClient {
 
   async close(): Promise<void> {
     this.stopSleepWatch()
+    this.incoming.stop()
     this.connection.close()
     await this.persist()
   }
 
   private persist(): Promise<void> {
-    return this.store.save({ outbox: this.queue.items, cursor: this.incoming.cursor })
+    return this.store.save({ outbox: this.queue.items, cursor: this.incoming.savedCursor })
   }
 
   private statusNow(state: ConnectionState): ConnectionStatus {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import { CatchUp, REWIND_MAX_MS, type CatchUpDeps } from '../../electron/client/catch-up'
+import { CatchUp, LIVE_SETTLE_MS, REWIND_MAX_MS, type CatchUpDeps } from '../../electron/client/catch-up'
 import type { MessageDto, ReadStateDto } from '../../electron/shared/dto'
 import type { SyncResult } from '../../electron/shared/events'
 
@@ -38,7 +38,8 @@ function catchUpOver(over: Partial<CatchUpDeps> = {}) {
           fail: () => reject(new Error('no answer')),
         })
       }),
-    save: async () => void saved.push(catchUp.cursor),
+    // What a store would keep: the cursor to restart from.
+    save: async () => void saved.push(catchUp.savedCursor),
     canRetry: () => connected.value,
     retryDelayMs: () => 1,
     now: () => clock.now,
@@ -91,6 +92,32 @@ describe('catch-up', () => {
     catchUp.acked(message(16))
     expect(got).toEqual([11, 12, 13, 15, 16])
     expect(catchUp.cursor).toBe(16)
+  })
+
+  it('saves a catch-up’s cursor at once but a live message’s only once it has settled, so an out-of-order one still on its way is not skipped after a restart', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    try {
+      const { catchUp, call, clock, got, saved } = catchUpOver()
+      const done = catchUp.connected(0)
+      ;(await call(0)).answer({ ids: [11, 12] })
+      await done
+      expect(catchUp.savedCursor).toBe(12)
+      // Through another node, 14 comes before 13.
+      catchUp.live(message(14))
+      expect(catchUp.cursor).toBe(14)
+      expect(catchUp.savedCursor).toBe(12)
+      clock.now += 5
+      catchUp.live(message(13))
+      expect(got).toEqual([11, 12, 14, 13])
+      expect(catchUp.savedCursor).toBe(12)
+      expect(saved.at(-1)).toBe(12)
+      // Settled: a timer saves again without any other message coming.
+      clock.now += LIVE_SETTLE_MS
+      await vi.advanceTimersByTimeAsync(LIVE_SETTLE_MS)
+      expect(saved.at(-1)).toBe(14)
+    } finally {
+      vi.useRealTimers()
+    }
   })
 
   it('does not let our own acknowledged send move the cursor (others may come before it)', async () => {
