@@ -18,6 +18,13 @@ it('runs every benchmark section at smoke size and writes the table and the JSON
     expect(t.receive_ms.p99).toBeGreaterThan(0)
   }
   expect(r.fanout.complete).toBe(r.fanout.messages) // every message reached every socket
+  // Every group message reached every member, for each group size.
+  expect(r.group_fanout.map((g) => g.members)).toEqual(SMOKE.groupMembers)
+  for (const g of r.group_fanout) {
+    expect(g.sent).toBeGreaterThan(0)
+    expect(g.complete).toBe(g.sent)
+    expect(g.due_to_last_member_ms.p99).toBeGreaterThan(0)
+  }
   expect(r.history.latest_page_1m_ms).toBeGreaterThan(0)
   expect(r.history.list_1000_conversations_ms).toBeGreaterThan(0)
   expect(r.connections.idle_sockets).toBe(SMOKE.idleSockets)
