@@ -20,16 +20,20 @@ export function notificationContent(message: MessageDto, groupTitle?: string | n
 
 interface Known {
   unread: number
-  latest: number | null
+  /** The newest message id the server's list reported: at or below it, a catch-up replaying what the list counted. */
+  listed: number | null
+  /** Ids received since, each counted once. */
+  received: Set<number>
   muted: boolean
   /** A group's title; null for a one-to-one chat. */
   title: string | null
 }
 
 /**
- * The badge's unread counts per conversation, with the newest message id known in each (a catch-up
- * replaying what the list already counted neither counts nor notifies again), whether the user muted
- * it (no notification, not on the badge) and a group's title (for the notification's title).
+ * The badge's unread counts per conversation, with the newest message id the list reported in each
+ * and the ids received since (a catch-up replaying what was already counted neither counts nor
+ * notifies again; an older message arriving after a newer one, across nodes, still does), whether
+ * the user muted it (no notification, not on the badge) and a group's title (for the notification).
  */
 export class UnreadCounts {
   private readonly byConversation = new Map<number, Known>()
@@ -38,13 +42,13 @@ export class UnreadCounts {
   reset(conversations: Pick<ConversationDto, 'conversation_id' | 'unread_count' | 'messages' | 'muted' | 'title'>[]): void {
     this.byConversation.clear()
     for (const c of conversations) {
-      this.byConversation.set(c.conversation_id, { unread: c.unread_count, latest: c.messages[0]?.message_id ?? null, muted: c.muted, title: c.title })
+      this.byConversation.set(c.conversation_id, { unread: c.unread_count, listed: c.messages[0]?.message_id ?? null, received: new Set(), muted: c.muted, title: c.title })
     }
   }
 
   /** A conversation's title or muted setting changed (or the user was added to a group). */
   describe(conversation: Pick<ConversationDto, 'conversation_id' | 'title'> & { muted?: boolean | undefined }): void {
-    const known = this.byConversation.get(conversation.conversation_id) ?? { unread: 0, latest: null, muted: false, title: null }
+    const known = this.byConversation.get(conversation.conversation_id) ?? this.unknown()
     this.byConversation.set(conversation.conversation_id, { ...known, title: conversation.title, muted: conversation.muted ?? known.muted })
   }
 
@@ -55,14 +59,16 @@ export class UnreadCounts {
 
   /** Applies the shared rule to an incoming message (counting it if it asks to be) and says what it asks. */
   receive(message: MessageDto, viewer: Omit<Viewer, 'latestKnownId'>): Attention {
-    const known = this.byConversation.get(message.conversation_id) ?? { unread: 0, latest: null, muted: false, title: null }
-    const wants = attention(message, { ...viewer, latestKnownId: known.latest, muted: known.muted })
-    this.byConversation.set(message.conversation_id, {
-      ...known,
-      unread: known.unread + (wants.countUnread ? 1 : 0),
-      latest: Math.max(known.latest ?? 0, message.message_id),
-    })
+    const known = this.byConversation.get(message.conversation_id) ?? this.unknown()
+    const again = known.received.has(message.message_id)
+    const wants = attention(message, { ...viewer, latestKnownId: again ? message.message_id : known.listed, muted: known.muted })
+    known.received.add(message.message_id)
+    this.byConversation.set(message.conversation_id, { ...known, unread: known.unread + (wants.countUnread ? 1 : 0) })
     return wants
+  }
+
+  private unknown(): Known {
+    return { unread: 0, listed: null, received: new Set(), muted: false, title: null }
   }
 
   read(conversationId: number): void {

@@ -43,6 +43,15 @@ describe('the conversation list', () => {
     expect(inbox.conversations.value[0]!.unread_count).toBe(3)
   })
 
+  it('counts a newer message arriving before an older one (across nodes) both, and shows the newer as the latest', async () => {
+    const fake = fakeMessenger({ conversations: [conversation(1, bob, { messages: [message({ conversation_id: 1, sender: bob, message_id: 50 })], unread_count: 0 })] })
+    const inbox = createInbox(fake.api, ada)
+    await inbox.start()
+    fake.emit('new_message', message({ conversation_id: 1, sender: bob, message_id: 52 }))
+    fake.emit('new_message', message({ conversation_id: 1, sender: cyd, message_id: 51 }))
+    expect(inbox.conversations.value[0]).toMatchObject({ unread_count: 2, messages: [{ message_id: 52 }] })
+  })
+
   it('opening a conversation loads its latest page and marks what others sent as read, once', async () => {
     const history = [message({ conversation_id: 1, sender: bob, message_id: 5 }), message({ conversation_id: 1, sender: ada, message_id: 6 }), message({ conversation_id: 1, sender: bob, message_id: 7 })]
     const fake = fakeMessenger({ conversations: [withLatest(1, bob, '2026-11-27T11:00:00.000Z', 2)], history: { 1: history } })

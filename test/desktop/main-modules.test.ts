@@ -233,6 +233,10 @@ describe('notifications and the badge', () => {
     // The same message twice (a rewind after a reconnect) counts once.
     expect(unread.receive(message({ conversation_id: 4, message_id: 52 }), away).countUnread).toBe(false)
     expect(unread.total).toBe(4)
+    // Across nodes an older message can come after a newer one: it is still new, counted and notified.
+    expect(unread.receive(message({ conversation_id: 4, message_id: 54 }), away).countUnread).toBe(true)
+    expect(unread.receive(message({ conversation_id: 4, message_id: 53 }), away)).toMatchObject({ replay: false, notify: true, countUnread: true })
+    expect(unread.total).toBe(6)
   })
 
   it('counts a conversation it never listed from its first message on, and forgets on read and on sign-out', () => {

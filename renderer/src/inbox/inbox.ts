@@ -270,6 +270,13 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
     if (ours) void readsOf(conversationId, ours.message_id).catch(() => {})
   }
 
+  /**
+   * The newest message id of each conversation as the server's list gave it: a message at or below it
+   * is a catch-up replaying what the list already counted. (Not the newest seen live: with several
+   * nodes an older message can arrive after a newer one, and it is still new to the user.)
+   */
+  const listed = new Map<number, number | null>()
+
   function onMessage(message: MessageDto): void {
     const h = histories.get(message.conversation_id)
     if (h) h.value = { ...h.value, items: mergeMessages(h.value.items, [message]) }
@@ -280,9 +287,13 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
       return
     }
     const fromOther = message.sender_id !== me.user_id
-    const wants = attention(message, { userId: me.user_id, activeConversationId: state.activeId, windowShown: isVisible(), latestKnownId: known.messages[0]?.message_id ?? null })
-    // A replay (a catch-up bringing a message the list already has) is neither the latest nor unread again.
-    updateConversation(message.conversation_id, (c) => ({ ...c, messages: wants.replay ? c.messages : [message], unread_count: c.unread_count + (wants.countUnread ? 1 : 0) }))
+    const wants = attention(message, { userId: me.user_id, activeConversationId: state.activeId, windowShown: isVisible(), latestKnownId: listed.get(message.conversation_id) ?? null })
+    // A replay is not unread again; the latest shown is the highest id, whatever the order of arrival.
+    updateConversation(message.conversation_id, (c) => ({
+      ...c,
+      messages: message.message_id > (c.messages[0]?.message_id ?? 0) ? [message] : c.messages,
+      unread_count: c.unread_count + (wants.countUnread ? 1 : 0),
+    }))
     // A read the server refuses (offline, or just removed from the group) is not worth an error: the next open reads again.
     if (fromOther && wants.inView) markSeen(message.conversation_id).catch(() => {})
     if (fromOther) stopTyping(message.conversation_id, message.sender_id)
@@ -358,6 +369,8 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
   async function refresh(): Promise<void> {
     const list = await api.listConversations()
     conversations.value = list
+    listed.clear()
+    for (const c of list) listed.set(c.conversation_id, c.messages[0]?.message_id ?? null)
     const contacts = [...new Set(list.flatMap((c) => c.participants.map((p) => p.user_id)).filter((id) => id !== me.user_id))]
     if (contacts.length) state.online = new Set(await api.getOnlineUsers(contacts))
   }
