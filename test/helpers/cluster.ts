@@ -5,7 +5,9 @@ import { randomUUID } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import path from 'node:path'
 import { SOURCE_POSTGRES_MIGRATIONS_DIR } from '../../electron/server/config'
+import { afterAll, beforeAll } from 'vitest'
 import { dropPostgresSchema, tempDir } from './server'
+import { closeAllSockets } from './sockets'
 
 const ROOT = path.resolve(__dirname, '../..')
 /** The run's PostgreSQL and Redis (test/helpers/services-setup.ts starts them). */
@@ -108,4 +110,24 @@ export async function startCluster(count: number, extraEnv: Record<string, strin
       await dropPostgresSchema(schema, POSTGRES_URL)
     },
   }
+}
+
+/**
+ * A cluster of `size` nodes for a whole test file: started before its tests, closed after them with
+ * every socket the file opened. `current()` is the cluster once started.
+ */
+export function clusterForFile(size: number): { current(): Cluster; url(node: number): string } {
+  let cluster: Cluster | undefined
+  beforeAll(async () => {
+    cluster = await startCluster(size)
+  }, 120_000)
+  afterAll(async () => {
+    closeAllSockets()
+    await cluster?.close()
+  })
+  const current = (): Cluster => {
+    if (!cluster) throw new Error('the cluster has not started')
+    return cluster
+  }
+  return { current, url: (node) => current().nodes[node]!.url }
 }

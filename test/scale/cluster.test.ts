@@ -3,20 +3,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ConversationDto, MessageDto } from '../../electron/shared/dto'
 import { Api, person, type Person } from '../helpers/api'
-import { startCluster, type Cluster } from '../helpers/cluster'
-import { call, closeAllSockets, collect, connect, next, type TestSocket } from '../helpers/sockets'
+import { clusterForFile, startCluster, type Cluster } from '../helpers/cluster'
+import { call, collect, connect, next, type TestSocket } from '../helpers/sockets'
 import { until } from '../helpers/wait'
 
-let cluster: Cluster
-beforeAll(async () => {
-  cluster = await startCluster(3)
-}, 120_000)
-afterAll(async () => {
-  closeAllSockets()
-  await cluster?.close()
-})
-
-const on = (node: number) => cluster.nodes[node]!.url
+const { url: on } = clusterForFile(3)
 const as = (who: Person, node: number) => new Api(on(node), who.token)
 
 async function converse(a: Person, b: Person, node: number): Promise<number> {

@@ -7,30 +7,22 @@
 // lock), but each node broadcasts its own after its commit, so one sent through node 1 can reach a
 // socket before a lower id sent through node 2. The test counts such pairs and logs them.
 import pg from 'pg'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { expect, it } from 'vitest'
 import { hashPassword } from '../../electron/server/auth/passwords'
 import { createTokenService, loadOrCreateSecret } from '../../electron/server/auth/tokens'
 import { quoteIdent } from '../../electron/server/db/migrate-postgres'
 import type { ConversationDto, MessageDto, UserDto } from '../../electron/shared/dto'
 import { Api } from '../helpers/api'
-import { POSTGRES_URL, startCluster, type Cluster } from '../helpers/cluster'
-import { call, closeAllSockets, collect, connect, type TestSocket } from '../helpers/sockets'
+import { clusterForFile, POSTGRES_URL } from '../helpers/cluster'
+import { call, collect, connect, type TestSocket } from '../helpers/sockets'
 import { until } from '../helpers/wait'
 
 const MEMBERS = 50
 const SENDERS = 5
 const PER_SENDER = 20
 
-let cluster: Cluster
-beforeAll(async () => {
-  cluster = await startCluster(3)
-}, 120_000)
-afterAll(async () => {
-  closeAllSockets()
-  await cluster?.close()
-})
-
-const on = (node: number) => cluster.nodes[node]!.url
+const nodes = clusterForFile(3)
+const on = nodes.url
 
 interface Member {
   user: UserDto
@@ -48,13 +40,13 @@ async function seedUsers(count: number): Promise<{ user: UserDto; token: string 
   const client = new pg.Client({ connectionString: POSTGRES_URL })
   await client.connect()
   try {
-    await client.query(`SET search_path TO ${quoteIdent(cluster.schema)}`)
+    await client.query(`SET search_path TO ${quoteIdent(nodes.current().schema)}`)
     const names = Array.from({ length: count }, (_, i) => `member${i}`)
     const { rows } = await client.query<{ user_id: number; username: string; display_name: string }>(
       `INSERT INTO "User" (username, display_name, password_hash) SELECT n, n, $2 FROM unnest($1::text[]) WITH ORDINALITY AS t(n, i) ORDER BY i RETURNING user_id, username, display_name`,
       [names, await hashPassword('correct horse battery')],
     )
-    const tokens = createTokenService(loadOrCreateSecret(cluster.dataDir), '1h')
+    const tokens = createTokenService(loadOrCreateSecret(nodes.current().dataDir), '1h')
     return Promise.all(rows.map(async (user) => ({ user, token: await tokens.sign(user.user_id) })))
   } finally {
     await client.end()
