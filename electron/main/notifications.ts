@@ -2,6 +2,8 @@ import { attention, type Attention, type Viewer } from '../shared/attention'
 import type { ConversationDto, MessageDto } from '../shared/dto'
 
 const BODY_MAX = 140
+/** Ids remembered per conversation as received, to count each once. */
+const RECEIVED_KEPT = 1_000
 
 /** What the notification says: who (and in which group), and a short plain-text preview. */
 export function notificationContent(message: MessageDto, groupTitle?: string | null): { title: string; body: string } {
@@ -63,6 +65,8 @@ export class UnreadCounts {
     const again = known.received.has(message.message_id)
     const wants = attention(message, { ...viewer, latestKnownId: again ? message.message_id : known.listed, muted: known.muted })
     known.received.add(message.message_id)
+    // The newest ids are the ones a replay can repeat (a reconnect looks back seconds, not days).
+    if (known.received.size > RECEIVED_KEPT) known.received.delete(known.received.values().next().value as number)
     this.byConversation.set(message.conversation_id, { ...known, unread: known.unread + (wants.countUnread ? 1 : 0) })
     return wants
   }
