@@ -319,7 +319,7 @@ async function groupTranscript(impl: Implementation) {
     const removal = await writer.changeGroup(async (tx) => {
       const removed = await tx.insertNotice(notice(g, f.user.ada, 'Ada removed Cy', { type: 'removed', actor_id: f.user.ada, user_ids: [f.user.cy] }), T4)
       await tx.removeMember(g, f.user.cy, T4)
-      await tx.setVisibleUntil(g, [f.user.cy], removed)
+      await tx.setVisibleUntil(g, [f.user.cy], removed.message_id)
       return { removed, members: await tx.members(g) }
     })
     // Cy's send that waited through the removal is refused; bob's in the same batch is stored.
@@ -335,11 +335,12 @@ async function groupTranscript(impl: Implementation) {
       await tx.setRole(g, f.user.bob, 'admin')
       return tx.insertNotice(notice(g, f.user.ada, 'Ada renamed the group to “Team room”', { type: 'renamed', actor_id: f.user.ada, user_ids: [], title: 'Team room' }), T4)
     })
-    const cyView = { list: await inbox.list(f.user.cy), one: await inbox.one(f.user.cy, g), history: await inbox.page(g, removal.removed + 1, 50) }
+    const cyView = { list: await inbox.list(f.user.cy), one: await inbox.one(f.user.cy, g), history: await inbox.page(g, removal.removed.message_id + 1, 50) }
     const rolledBack = await writer
       .changeGroup(async (tx) => {
         await tx.setTitle(g, 'never')
         await tx.addMembers(g, [f.user.eve], 'member', T5)
+        await tx.touch(g)
         throw new Error('half-way')
       })
       .then(
@@ -379,6 +380,61 @@ async function groupTranscript(impl: Implementation) {
     await opened.close()
   }
 }
+/**
+ * Read positions and the change feed in a group of three: reads that move (and one that does not),
+ * `is_read` once every other current member has read a message, a member who never reads removed
+ * (what only they held back becomes read), a removed member's read refused, a group change's
+ * position; and every position taken, in order, without a hole.
+ */
+async function readTranscript(impl: Implementation) {
+  const opened = await openFixture(impl.engine)
+  try {
+    const { fixture: f, database } = opened
+    const { writer } = impl.ports(database)
+    const g = await writer.changeGroup(async (tx) => {
+      const id = await tx.createGroup('Readers', T3)
+      await tx.addMembers(id, [f.user.ada], 'owner', T3)
+      await tx.addMembers(id, [f.user.bob, f.user.cy], 'member', T3)
+      return id
+    })
+    const [one, two, three] = (await writer.insert(
+      [
+        { conversation_id: g, sender_id: f.user.ada, content: 'one', client_id: null, attachments: [] },
+        { conversation_id: g, sender_id: f.user.bob, content: 'two', client_id: null, attachments: [] },
+        { conversation_id: g, sender_id: f.user.cy, content: 'three', client_id: null, attachments: [] },
+      ],
+      T3,
+    )) as { message_id: number; seq: number }[]
+    const isRead = async () =>
+      (await database.db.message.findMany({ where: { conversation_id: g }, orderBy: { message_id: 'asc' }, select: { content: true, is_read: true } })).map((m) => [m.content, m.is_read])
+    const read = (user: number, message: number, seconds: number) => writer.markRead({ conversation_id: g, user_id: user, message_id: message, at: at(seconds) })
+    const steps: Record<string, unknown> = {}
+    steps.bobReadsOne = await read(f.user.bob, one!.message_id, 400)
+    steps.afterBob = await isRead() // one: cy has not read it
+    steps.bobAgain = await read(f.user.bob, one!.message_id, 401) // no move: null, no position
+    steps.cyReadsTwo = await read(f.user.cy, two!.message_id, 402)
+    steps.afterCy = await isRead() // one: bob and cy have; two: ada has not
+    steps.touched = await writer.changeGroup((tx) => tx.touch(g))
+    // Ada, who never read, removed: "two" is then read by every other current member (cy).
+    await writer.changeGroup((tx) => tx.removeMember(g, f.user.ada, T4))
+    steps.afterAdaRemoved = await isRead()
+    steps.adaReadsRemoved = await read(f.user.ada, three!.message_id, 403) // removed: refused, null
+    steps.bobReadsThree = await read(f.user.bob, three!.message_id, 404)
+    steps.afterAll = await isRead()
+    const members = await database.db.conversationParticipant.findMany({ where: { conversation_id: g }, orderBy: { user_id: 'asc' }, select: { user_id: true, last_read_message_id: true, seq: true } })
+    const receipts = await database.db.readReceipt.findMany({ where: { conversation_id: g }, orderBy: { receipt_id: 'asc' }, select: { user_id: true, message_id: true, read_at: true } })
+    const conversationSeq = (await database.db.conversation.findUniqueOrThrow({ where: { conversation_id: g }, select: { seq: true } })).seq
+    return { f, g, one, two, three, steps, members, receipts, conversationSeq, position: await writer.position() }
+  } finally {
+    await opened.close()
+  }
+}
+const readTranscripts = new Map<string, ReturnType<typeof readTranscript>>()
+const readTranscriptOf = (impl: Implementation): ReturnType<typeof readTranscript> => {
+  if (!readTranscripts.has(impl.name)) readTranscripts.set(impl.name, readTranscript(impl))
+  return readTranscripts.get(impl.name)!
+}
+
 type GroupTranscript = Awaited<ReturnType<typeof groupTranscript>>
 const groupTranscripts = new Map<string, Promise<GroupTranscript>>()
 const groupTranscriptOf = (impl: Implementation): Promise<GroupTranscript> => {
@@ -477,12 +533,13 @@ describe.each(implementations)('$name', (impl) => {
     const { f: w } = t
     const next = w.lastMessageId
     const file = w.lastAttachmentId
+    // Each stored message takes the next position in the change feed (the fixture's were written around it).
     expect(t.first).toEqual([
-      { message_id: next + 1, attachment_ids: [file + 1, file + 2] },
-      { message_id: next + 2, attachment_ids: [] },
-      { message_id: next + 3, attachment_ids: [file + 3, file + 4, file + 5] },
+      { message_id: next + 1, attachment_ids: [file + 1, file + 2], seq: 1 },
+      { message_id: next + 2, attachment_ids: [], seq: 2 },
+      { message_id: next + 3, attachment_ids: [file + 3, file + 4, file + 5], seq: 3 },
     ])
-    expect(t.second).toEqual([{ message_id: next + 4, attachment_ids: [file + 6] }])
+    expect(t.second).toEqual([{ message_id: next + 4, attachment_ids: [file + 6], seq: 4 }])
     expect(t.refused).toBe('refused')
     expect(t.adaDee.map((m) => m.content)).not.toContain('never stored')
     expect(t.existing).toEqual([
@@ -532,16 +589,17 @@ describe.each(implementations)('$name: a group’s life', (impl) => {
     const first = f.lastMessageId
     expect(made.kind).toBe('group')
     expect(made.none).toBeNull()
-    expect(made.created).toBe(first + 1)
+    expect(made.created).toEqual({ message_id: first + 1, attachment_ids: [], seq: 1 })
     expect(made.members.map((m) => [m.user_id, m.role, m.joined_at.toISOString(), m.removed_at])).toEqual([
       [f.user.ada, 'owner', T3.toISOString(), null],
       [f.user.bob, 'member', T3.toISOString(), null],
       [f.user.cy, 'member', T3.toISOString(), null],
     ])
-    expect(t.sent.map((s) => s?.message_id ?? null)).toEqual([first + 2, first + 3, null])
-    expect(t.removal.removed).toBe(first + 4)
+    // A refused send takes no position: the feed has no hole.
+    expect(t.sent.map((s) => (s ? [s.message_id, s.seq] : null))).toEqual([[first + 2, 2], [first + 3, 3], null])
+    expect(t.removal.removed).toEqual({ message_id: first + 4, attachment_ids: [], seq: 4 })
     expect(t.removal.members.find((m) => m.user_id === f.user.cy)!.removed_at!.toISOString()).toBe(T4.toISOString())
-    expect(t.afterRemoval.map((s) => s?.message_id ?? null)).toEqual([null, first + 5])
+    expect(t.afterRemoval.map((s) => (s ? [s.message_id, s.seq] : null))).toEqual([null, [first + 5, 5]])
     // Cy, removed: the group stays in their list as it was at the notice of their removal, without them among its members.
     const cyGroup = t.cyView.list.find((c) => c.conversation_id === g)!
     expect(cyGroup).toEqual(t.cyView.one)
@@ -553,7 +611,8 @@ describe.each(implementations)('$name: a group’s life', (impl) => {
     expect(cyGroup.unread_count).toBe(1) // bob's "hello team"; never the notices, never what came after
     expect(t.cyView.history.map((m) => m.message_id)).toEqual([first + 1, first + 2, first + 3, first + 4])
     expect(t.rolledBack).toBe('half-way')
-    expect(t.added).toBe(first + 7)
+    // The rolled-back change took no position either.
+    expect(t.added).toEqual({ message_id: first + 7, attachment_ids: [], seq: 7 })
     // The others' view: title, kind, roles, the latest notice, unread without notices (ada: bob's two and cy's one).
     expect(t.ada).toMatchObject({ conversation_id: g, kind: 'group', title: 'Team room', unread_count: 3, muted: false, updated_at: T5.toISOString() })
     expect(t.ada!.participants.map((p) => [p.user_id, p.role])).toEqual([
@@ -593,6 +652,37 @@ describe.each(implementations)('$name: a group’s life', (impl) => {
   })
 })
 
+describe.each(implementations)('$name: read positions and the change feed', (impl) => {
+  it('moves read positions up only, settles is_read on reads and on a removal, refuses a removed reader, and takes every position in order without a hole', async () => {
+    const t = await readTranscriptOf(impl)
+    const { f } = t
+    expect([t.one!.seq, t.two!.seq, t.three!.seq]).toEqual([1, 2, 3])
+    expect(t.steps.bobReadsOne).toBe(4)
+    expect(t.steps.afterBob).toEqual([['one', false], ['two', false], ['three', false]])
+    expect(t.steps.bobAgain).toBeNull()
+    expect(t.steps.cyReadsTwo).toBe(5)
+    expect(t.steps.afterCy).toEqual([['one', true], ['two', false], ['three', false]])
+    expect(t.steps.touched).toBe(6)
+    expect(t.steps.afterAdaRemoved).toEqual([['one', true], ['two', true], ['three', false]])
+    expect(t.steps.adaReadsRemoved).toBeNull()
+    expect(t.steps.bobReadsThree).toBe(7)
+    expect(t.steps.afterAll).toEqual([['one', true], ['two', true], ['three', true]])
+    // Each member's row holds the position of their last move; the group's, its last change.
+    expect(t.members.map((m) => [m.user_id, m.last_read_message_id, m.seq])).toEqual([
+      [f.user.ada, null, 0],
+      [f.user.bob, t.three!.message_id, 7],
+      [f.user.cy, t.two!.message_id, 5],
+    ])
+    expect(t.receipts.map((r) => [r.user_id, r.message_id, r.read_at.toISOString()])).toEqual([
+      [f.user.bob, t.one!.message_id, iso(400)],
+      [f.user.cy, t.two!.message_id, iso(402)],
+      [f.user.bob, t.three!.message_id, iso(404)],
+    ])
+    expect(t.conversationSeq).toBe(6)
+    expect(t.position).toBe(7)
+  })
+})
+
 describe.each(others)('$name, against SQLite’s prepared statements', (impl) => {
   it('answers every read byte for byte alike', async () => {
     const [mine, reference] = await Promise.all([fixtureOf(impl.engine), fixtureOf(SQLITE.engine)])
@@ -611,6 +701,13 @@ describe.each(others)('$name, against SQLite’s prepared statements', (impl) =>
   it('writes, and reads its writes back, byte for byte alike', async () => {
     const [mine, reference] = await Promise.all([transcriptOf(impl), transcriptOf(SQLITE)])
     expect(JSON.stringify(answers(mine))).toBe(JSON.stringify(answers(reference)))
+  })
+
+  it('moves read positions and takes positions byte for byte alike', async () => {
+    const [mine, reference] = await Promise.all([readTranscriptOf(impl), readTranscriptOf(SQLITE)])
+    const { f: _mine, ...own } = mine
+    const { f: _reference, ...expected } = reference
+    expect(JSON.stringify(own)).toBe(JSON.stringify(expected))
   })
 
   it('lives a group’s life byte for byte alike', async () => {

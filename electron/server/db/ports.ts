@@ -21,10 +21,19 @@ export interface NewMessage {
   system?: SystemEventDto | undefined
 }
 
-/** The ids a stored message got; attachment ids in the order the attachments were given. */
+/** The ids a stored message got, attachment ids in the order the attachments were given, and its position in the change feed. */
 export interface StoredMessage {
   message_id: number
   attachment_ids: number[]
+  seq: number
+}
+
+/** A reader's read position moving up to a message. */
+export interface ReadMove {
+  conversation_id: number
+  user_id: number
+  message_id: number
+  at: Date
 }
 
 export interface ClientKey {
@@ -53,25 +62,37 @@ export interface GroupTx {
   /** Adds people not in it now, or brings removed ones back; they have read everything stored before they came. */
   addMembers(conversationId: number, userIds: number[], role: MemberRole, at: Date): Promise<void>
   setRole(conversationId: number, userId: number, role: MemberRole): Promise<void>
-  /** Marks a member removed; they see the history up to `visibleUntil` (the notice of their removal). */
+  /**
+   * Marks a member removed (they see the history up to their visible_until, set next). Messages that
+   * only they had left unread become read: `is_read` counts the current members.
+   */
   removeMember(conversationId: number, userId: number, at: Date): Promise<void>
   setVisibleUntil(conversationId: number, userIds: number[], messageId: number): Promise<void>
   /** Stores a notice and bumps the conversation, as a send would. */
-  insertNotice(notice: NewMessage, at: Date): Promise<number>
+  insertNotice(notice: NewMessage, at: Date): Promise<StoredMessage>
+  /** Gives the conversation the next position in the change feed (its title, members or roles changed); returns it. */
+  touch(conversationId: number): Promise<number>
 }
 
 /**
- * The hot path of sending: one transaction per batch. `existing` finds client_ids already stored
- * (retries), in the order asked, only for the keys asked; `insert` stores the batch, bumps the
- * conversations, and returns the new ids in order, with null for a message whose sender is no
- * longer a member of its conversation (removed while the send waited): nothing is stored for it.
- * `changeGroup` runs a group's change in one transaction, ordered with the inserts (it takes the
- * same lock); `work` may use only the GroupTx it is given.
+ * Every write a client mirrors, each in one transaction that takes its positions in the change feed
+ * (ChangeFeed.seq) as it commits, so positions commit in order: no reader ever sees n+1 without n.
+ * `existing` finds client_ids already stored (retries), in the order asked, only for the keys asked;
+ * `insert` stores a batch of sends, bumps the conversations, and returns the new ids in order, with
+ * null for a message whose sender is no longer a member of its conversation (removed while the send
+ * waited): nothing is stored for it, and it takes no position. `changeGroup` runs a group's change in
+ * one transaction, ordered with the inserts (it takes the same lock); `work` may use only the GroupTx
+ * it is given. `markRead` moves a reader's position up (never back), records the receipt and settles
+ * `is_read` (a message is read once every current member but its sender has read up to it); it
+ * returns the position the move took, or null when the reader had read that far already.
  */
 export interface MessageWriter {
   existing(keys: ClientKey[]): Promise<(ClientKey & { message_id: number })[]>
   insert(messages: NewMessage[], at: Date): Promise<(StoredMessage | null)[]>
   changeGroup<T>(work: (tx: GroupTx) => Promise<T>): Promise<T>
+  markRead(move: ReadMove): Promise<number | null>
+  /** The last position taken: where a node starts delivering from. */
+  position(): Promise<number>
 }
 
 /** The inbox and the history behind it. */

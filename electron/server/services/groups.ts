@@ -65,7 +65,7 @@ export class GroupService {
         await tx.addMembers(conversationId, [actor.user_id], 'owner', at)
         await tx.addMembers(conversationId, others, 'member', at)
         const notice = await this.notice(tx, conversationId, { type: 'created', actor_id: actor.user_id, user_ids: others, title: input.title }, names, at)
-        return { conversationId, notices: [notice], removed: [] }
+        return { conversationId, notices: [notice], removed: [], seq: await tx.touch(conversationId) }
       },
       (made) => this.announce(actor, made, [actor.user_id, ...others]),
     )
@@ -195,27 +195,27 @@ export class GroupService {
         const members = await tx.members(conversationId)
         if (!current(members).some((m) => m.user_id === actor.user_id)) throw forbidden(`You are not a participant of conversation ${conversationId}.`)
         const decided = await decide(tx, members, at)
-        if (!Array.isArray(decided)) return { conversationId, ...decided }
-        const notices: Notice[] = []
-        for (const event of decided) notices.push(await this.notice(tx, conversationId, event, names, at))
-        return { conversationId, notices, removed: [] }
+        const { notices, removed } = Array.isArray(decided) ? { notices: [] as Notice[], removed: [] } : decided
+        if (Array.isArray(decided)) for (const event of decided) notices.push(await this.notice(tx, conversationId, event, names, at))
+        // Each change that told of itself changed the group: it takes a position after its notices.
+        return { conversationId, notices, removed, seq: notices.length > 0 ? await tx.touch(conversationId) : null }
       },
-      (change) => this.announce(actor, change, change.notices.flatMap((n) => (n.system?.type === 'added' ? n.system.user_ids : []))),
+      (change) => this.announce(actor, change, change.notices.flatMap((n) => (n.message.system?.type === 'added' ? n.message.system.user_ids : []))),
     )
   }
 
   private async notice(tx: GroupTx, conversationId: number, system: SystemEventDto, names: Names, at: Date): Promise<Notice> {
     const content = noticeText(system, names)
-    const message_id = await tx.insertNotice({ conversation_id: conversationId, sender_id: system.actor_id, content, client_id: null, attachments: [], system }, at)
-    return { message_id, content, system }
+    const { message_id, seq } = await tx.insertNotice({ conversation_id: conversationId, sender_id: system.actor_id, content, client_id: null, attachments: [], system }, at)
+    return { message_id, seq, content, system }
   }
 
   /** conversation_updated to the members, and to whoever was removed; nothing when nothing changed. Runs in the writes' order (changeGroup). */
-  private async announce(actor: Actor, change: { conversationId: number; notices: unknown[]; removed: number[] }, added: number[]): Promise<void> {
-    if (change.notices.length === 0) return
+  private async announce(actor: Actor, change: { conversationId: number; removed: number[]; seq: number | null }, added: number[]): Promise<void> {
+    if (change.seq === null) return
     const seen = await this.conversations.one(actor, change.conversationId)
     const { unread_count: _unread, muted: _muted, messages: _messages, ...conversation } = seen
-    this.events.emit('conversation_updated', { conversation, participantIds: conversation.participants.map((p) => p.user_id), added, removed: change.removed })
+    this.events.emit('conversation_updated', { seq: change.seq, conversation, participantIds: conversation.participants.map((p) => p.user_id), added, removed: change.removed })
   }
 
   /** The longest-standing admin, else the longest-standing member. */

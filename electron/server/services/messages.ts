@@ -41,6 +41,7 @@ interface SendJob {
 /** A notice of the server's own, as a group change stores it. */
 export interface Notice {
   message_id: number
+  seq: number
   content: string
   system: SystemEventDto
 }
@@ -52,10 +53,12 @@ export interface GroupChange {
   notices: Notice[]
   /** Removed (or left) by this change: told of it, then nothing more. */
   removed: number[]
+  /** The conversation's position in the change feed when the change changed it (null: nothing changed). */
+  seq: number | null
 }
 
 export interface GroupChangeResult extends Omit<GroupChange, 'notices'> {
-  notices: MessageDto[]
+  notices: { message: MessageDto; seq: number }[]
 }
 
 interface GroupJob {
@@ -147,8 +150,9 @@ export class MessageService {
   private async runGroupChange(job: GroupJob): Promise<GroupChangeResult> {
     const at = new Date()
     const change = await this.writer.changeGroup((tx) => job.work(tx, at))
-    const notices = change.notices.map((n) =>
-      toMessageDto({
+    const notices = change.notices.map((n) => ({
+      seq: n.seq,
+      message: toMessageDto({
         message_id: n.message_id,
         conversation_id: change.conversationId,
         sender_id: job.actor.user_id,
@@ -160,14 +164,14 @@ export class MessageService {
         attachments: [],
         system: JSON.stringify(n.system),
       }),
-    )
+    }))
     if (notices.length > 0) {
       const members = await this.conversations.participantsOf(change.conversationId)
       // Whoever this change removed is told up to the notice of their removal (their visible_until),
       // not what follows it in the same change (an owner who leaves: the notice of their heir).
       let told = change.removed
-      for (const message of notices) {
-        this.events.emit('message_created', { message, participantIds: [...new Set([...members, ...told])] })
+      for (const { message, seq } of notices) {
+        this.events.emit('message_created', { seq, message, participantIds: [...new Set([...members, ...told])] })
         const s = message.system
         told = told.filter((id) => !(s && ((s.type === 'left' && s.actor_id === id) || (s.type === 'removed' && s.user_ids.includes(id)))))
       }
@@ -225,7 +229,7 @@ export class MessageService {
           results[i] = forbidden(`You are no longer a member of conversation ${job.conversationId}.`)
           return
         }
-        const { message_id, attachment_ids } = row
+        const { message_id, attachment_ids, seq } = row
         // The row as stored, through the one mapper: the answer equals what a reader gets back.
         const message = toMessageDto({
           message_id,
@@ -240,7 +244,7 @@ export class MessageService {
           system: null,
         })
         results[i] = { message, duplicate: false }
-        this.events.emit('message_created', { message, participantIds: recipients.get(job.conversationId)! })
+        this.events.emit('message_created', { seq, message, participantIds: recipients.get(job.conversationId)! })
       })
     }
     for (const [i, of] of copies) {
@@ -282,7 +286,7 @@ export class MessageService {
   async markRead(actor: Actor, messageId: number, conversationId?: number): Promise<MessageDto> {
     const target = await this.db.message.findUnique({
       where: { message_id: messageId },
-      select: { conversation_id: true, sender_id: true, conversation: { select: { kind: true } } },
+      select: { conversation_id: true, sender_id: true },
     })
     if (!target) throw notFound(`Message ${messageId} does not exist.`)
     if (conversationId !== undefined && conversationId !== target.conversation_id) {
@@ -290,44 +294,12 @@ export class MessageService {
     }
     await this.conversations.assertParticipant(actor, target.conversation_id)
     if (target.sender_id === actor.user_id) throw forbidden('Only a recipient can mark a message read, not its sender.')
-    const where = { conversation_id: target.conversation_id }
     return this.writes.run(() => this.ordered.run(async () => {
-      const advanced = await this.db.$transaction(async (tx) => {
-        const moved = await tx.conversationParticipant.updateMany({
-          where: { ...where, user_id: actor.user_id, OR: [{ last_read_message_id: null }, { last_read_message_id: { lt: messageId } }] },
-          data: { last_read_message_id: messageId },
-        })
-        if (moved.count === 0) return false
-        await tx.readReceipt.create({ data: { ...where, user_id: actor.user_id, message_id: messageId, read_at: new Date() } })
-        if (target.conversation.kind === 'direct') {
-          await tx.message.updateMany({ where: { ...where, message_id: { lte: messageId }, sender_id: { not: actor.user_id }, is_read: false }, data: { is_read: true } })
-          return true
-        }
-        // A message is read when every current member but its sender has read up to it: below the
-        // lowest read position, or below the second lowest for the messages of whoever holds the lowest.
-        const positions = (await tx.conversationParticipant.findMany({ where: { ...where, removed_at: null }, select: { user_id: true, last_read_message_id: true } }))
-          .map((p) => ({ user_id: p.user_id, upTo: p.last_read_message_id ?? 0 }))
-          .sort((a, b) => a.upTo - b.upTo)
-        const [lowest, next] = positions
-        if (lowest) {
-          await tx.message.updateMany({
-            where: {
-              ...where,
-              is_read: false,
-              OR: [
-                { sender_id: { not: lowest.user_id }, message_id: { lte: lowest.upTo } },
-                { sender_id: lowest.user_id, message_id: { lte: next?.upTo ?? messageId } },
-              ],
-            },
-            data: { is_read: true },
-          })
-        }
-        return true
-      })
+      const seq = await this.writer.markRead({ conversation_id: target.conversation_id, user_id: actor.user_id, message_id: messageId, at: new Date() })
       const message = toMessageDto(await this.db.message.findUniqueOrThrow({ where: { message_id: messageId }, include: messageInclude }))
-      if (advanced) {
+      if (seq !== null) {
         const read: MessageReadDto = { ...message, reader_id: actor.user_id }
-        this.events.emit('message_read', { message: read, participantIds: await this.conversations.participantsOf(target.conversation_id) })
+        this.events.emit('message_read', { seq, message: read, participantIds: await this.conversations.participantsOf(target.conversation_id) })
       }
       return message
     }))

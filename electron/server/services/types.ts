@@ -4,12 +4,16 @@ import { Emitter } from '../../shared/emitter'
 /** The authenticated caller of a route or socket event. */
 export type Actor = UserDto
 
-/** What the service layer announces after a write is committed; the socket layer broadcasts it. */
+/**
+ * What the service layer announces after a write is committed; the socket layer broadcasts it. Each
+ * carries the position its write took in the change feed (`seq`): every position taken is announced
+ * exactly once, so the socket layer can deliver them in order.
+ */
 export type ChatEventMap = {
-  message_created: { message: MessageDto; participantIds: number[] }
-  message_read: { message: MessageReadDto; participantIds: number[] }
+  message_created: { seq: number; message: MessageDto; participantIds: number[] }
+  message_read: { seq: number; message: MessageReadDto; participantIds: number[] }
   /** A group's title, members or roles changed; `removed` are told once more, then nothing. */
-  conversation_updated: { conversation: ConversationUpdateDto; participantIds: number[]; added: number[]; removed: number[] }
+  conversation_updated: { seq: number; conversation: ConversationUpdateDto; participantIds: number[]; added: number[]; removed: number[] }
 }
 
 export type ChatEventName = keyof ChatEventMap

@@ -1,9 +1,44 @@
 import type { MemberRole } from '../../../shared/dto'
 import type { Db, Tx } from '../client'
-import type { ClientKey, GroupTx, MessageWriter, NewMessage, StoredMessage } from '../ports'
+import type { ClientKey, GroupTx, MessageWriter, NewMessage, ReadMove, StoredMessage } from '../ports'
 
 /** How long a group change's transaction may take (Prisma's interactive transactions default to 5 s). */
 const GROUP_CHANGE_TIMEOUT_MS = 60_000
+
+/**
+ * Takes the next `count` positions in the change feed; returns the last. The update holds the row
+ * until commit, so a later transaction's positions wait for this one's.
+ */
+async function advance(tx: Tx, count: number): Promise<number> {
+  const row = await tx.changeFeed.upsert({ where: { id: 1 }, create: { id: 1, seq: count }, update: { seq: { increment: count } }, select: { seq: true } })
+  return row.seq
+}
+
+/**
+ * is_read for a conversation's messages from its current members' read positions: below the lowest
+ * every member has read, but for the messages of whoever holds it, read below the second lowest (a
+ * sender need not have read their own).
+ */
+async function settle(tx: Tx, conversationId: number): Promise<void> {
+  const [low, next] = await tx.conversationParticipant.findMany({
+    where: { conversation_id: conversationId, removed_at: null },
+    select: { user_id: true, last_read_message_id: true },
+    orderBy: [{ last_read_message_id: { sort: 'asc', nulls: 'first' } }],
+    take: 2,
+  })
+  if (!low) return
+  await tx.message.updateMany({
+    where: {
+      conversation_id: conversationId,
+      is_read: false,
+      OR: [
+        { sender_id: { not: low.user_id }, message_id: { lte: low.last_read_message_id ?? 0 } },
+        { sender_id: low.user_id, message_id: { lte: next?.last_read_message_id ?? 0 } },
+      ],
+    },
+    data: { is_read: true },
+  })
+}
 
 /** Through Prisma: works on every database Prisma drives (the PostgreSQL scale-out uses it). */
 export class PrismaMessageWriter implements MessageWriter {
@@ -56,10 +91,34 @@ export class PrismaMessageWriter implements MessageWriter {
     )
   }
 
+  async markRead(move: ReadMove): Promise<number | null> {
+    return this.db.$transaction(async (tx) => {
+      await this.beforeWrite(tx)
+      const where = { conversation_id: move.conversation_id }
+      const moved = await tx.conversationParticipant.updateMany({
+        where: { ...where, user_id: move.user_id, removed_at: null, OR: [{ last_read_message_id: null }, { last_read_message_id: { lt: move.message_id } }] },
+        data: { last_read_message_id: move.message_id },
+      })
+      if (moved.count === 0) return null
+      await tx.readReceipt.create({ data: { ...where, user_id: move.user_id, message_id: move.message_id, read_at: move.at } })
+      await settle(tx, move.conversation_id)
+      const seq = await advance(tx, 1)
+      await tx.conversationParticipant.update({ where: { conversation_id_user_id: { ...where, user_id: move.user_id } }, data: { seq } })
+      return seq
+    })
+  }
+
+  async position(): Promise<number> {
+    return (await this.db.changeFeed.findUnique({ where: { id: 1 }, select: { seq: true } }))?.seq ?? 0
+  }
+
   private async store(tx: Tx, messages: NewMessage[], at: Date): Promise<StoredMessage[]> {
     if (messages.length === 0) return []
+    const last = await advance(tx, messages.length)
+    const first = last - messages.length + 1
     const created = await tx.message.createManyAndReturn({
-      data: messages.map((m) => ({
+      data: messages.map((m, i) => ({
+        seq: first + i,
         conversation_id: m.conversation_id,
         sender_id: m.sender_id,
         content: m.content,
@@ -74,9 +133,10 @@ export class PrismaMessageWriter implements MessageWriter {
     const attachmentRows = messages.flatMap((m, i) => m.attachments.map((a) => ({ ...a, message_id: ids[i]! })))
     const attachments = attachmentRows.length ? await tx.messageAttachment.createManyAndReturn({ data: attachmentRows, select: { attachment_id: true, message_id: true } }) : []
     await tx.conversation.updateMany({ where: { conversation_id: { in: [...new Set(messages.map((m) => m.conversation_id))] } }, data: { updated_at: at } })
-    return ids.map((message_id) => ({
+    return ids.map((message_id, i) => ({
       message_id,
       attachment_ids: attachments.filter((a) => a.message_id === message_id).map((a) => a.attachment_id).sort((a, b) => a - b),
+      seq: first + i,
     }))
   }
 
@@ -106,10 +166,18 @@ export class PrismaMessageWriter implements MessageWriter {
         if (fresh.length > 0) await tx.conversationParticipant.createMany({ data: fresh.map((u) => ({ conversation_id: c, user_id: u, ...fields })) })
       },
       setRole: async (c, u, role) => void (await tx.conversationParticipant.update({ where: member(c, u), data: { role } })),
-      removeMember: async (c, u, at) => void (await tx.conversationParticipant.update({ where: member(c, u), data: { removed_at: at } })),
+      removeMember: async (c, u, at) => {
+        await tx.conversationParticipant.update({ where: member(c, u), data: { removed_at: at } })
+        await settle(tx, c)
+      },
       setVisibleUntil: async (c, users, messageId) =>
         void (await tx.conversationParticipant.updateMany({ where: { conversation_id: c, user_id: { in: users } }, data: { visible_until: messageId } })),
-      insertNotice: async (notice, at) => (await this.store(tx, [notice], at))[0]!.message_id,
+      insertNotice: async (notice, at) => (await this.store(tx, [notice], at))[0]!,
+      touch: async (c) => {
+        const seq = await advance(tx, 1)
+        await tx.conversation.update({ where: { conversation_id: c }, data: { seq } })
+        return seq
+      },
     }
   }
 }
