@@ -308,6 +308,41 @@ describe('ChatView in a group', () => {
     ])
   })
 
+  it('opens "Seen by" on demand for an older message of ours, with that message’s readers', async () => {
+    const older = message({ conversation_id: 7, sender: ada, message_id: 45, content: 'older from ada' })
+    const newer = message({ conversation_id: 7, sender: ada, message_id: 46, content: 'newer from ada' })
+    const { fake, inbox } = await started({ conversations: [trio()], history: { 7: [...history(), older, newer] } })
+    await inbox.open(7)
+    const w = mountUi(ChatView, { inbox, conversationId: 7 }, fake.api)
+    await flushPromises()
+    fake.emit('message_read', { ...newer, reader_id: bob.user_id })
+    await nextTick()
+    // "Seen by N" stays under the latest read message only.
+    expect(w.findAll('[data-testid=seen-by]')).toHaveLength(1)
+    // Every message of ours offers it; others' messages do not.
+    const bubbles = w.findAll('[data-testid=message]')
+    expect(bubbles.map((b) => b.find('[data-testid=ask-seen-by]').exists())).toEqual([false, false, false, true, true, true])
+    fake.api.getReads.mockImplementation((async (id: number) => (id === 45 ? [{ user: cyd, read_at: '2026-11-27T10:02:00.000Z' }, { user: bob, read_at: null }] : [])) as never)
+    const ask = bubbles[4]!.get('[data-testid=ask-seen-by]')
+    expect(ask.element.tagName).toBe('BUTTON')
+    expect(ask.attributes('aria-label')).toBe('Who has seen this message')
+    await ask.trigger('click')
+    await flushPromises()
+    expect(fake.api.getReads).toHaveBeenLastCalledWith(45)
+    expect([...document.querySelectorAll('[data-testid=reader-name]')].map((n) => n.textContent)).toEqual(['Cyd Charisse', 'Bob Babbage'])
+  })
+
+  it('says so when no one has seen a message yet, and offers nothing once the user is out of the group', async () => {
+    const { fake, w } = await view()
+    await w.get('[data-testid=ask-seen-by]').trigger('click')
+    await flushPromises()
+    expect(fake.api.getReads).toHaveBeenLastCalledWith(44)
+    expect(document.querySelector('[data-testid=no-readers]')!.textContent).toBe('No one has seen it yet.')
+    fake.emit('conversation_updated', { ...trio(), participants: [member(bob, 'owner'), member(cyd)] })
+    await flushPromises()
+    expect(w.find('[data-testid=ask-seen-by]').exists()).toBe(false)
+  })
+
   it('turns read-only when the user is removed: the notice shows, the composer goes', async () => {
     const { fake, w } = await view()
     expect(w.find('textarea').exists()).toBe(true)
