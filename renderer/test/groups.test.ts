@@ -11,13 +11,14 @@ import InboxScreen from '../src/inbox/InboxScreen.vue'
 import { ada, bob, conversation, cyd, dee, fakeMessenger, flush, group, member, message } from './fake-messenger'
 import { mountUi } from './mount'
 
-// happy-dom lays nothing out: give the chat's scroller a height, so the virtualized list renders its rows.
+// happy-dom lays nothing out: give the chat's and the members panel's scrollers a height, so their virtualized lists render rows.
 beforeEach(() => {
   let proto: object | null = HTMLElement.prototype
   while (proto && !Object.getOwnPropertyDescriptor(proto, 'clientHeight')) proto = Object.getPrototypeOf(proto) as object | null
   const clientHeight = Object.getOwnPropertyDescriptor(proto!, 'clientHeight')!
   vi.spyOn(HTMLElement.prototype, 'clientHeight', 'get').mockImplementation(function (this: HTMLElement) {
-    return this.getAttribute('role') === 'log' ? 2000 : (clientHeight.get!.call(this) as number)
+    if (this.getAttribute('role') === 'log') return 2000
+    return this.dataset.testid === 'members-scroller' ? 448 : (clientHeight.get!.call(this) as number)
   })
 })
 
@@ -479,6 +480,42 @@ describe('the members panel', () => {
     expect(document.querySelector('[data-testid=members-panel]')).toBeNull()
     expect(w.get('[data-testid=read-only]').text()).toBe('You are no longer in this group')
     expect(w.find('textarea').exists()).toBe(false)
+  })
+
+  it('stays usable with 1,000 members: few rows in the DOM, a filter that finds anyone, actions on the right ids', async () => {
+    const people = Array.from({ length: 999 }, (_, i) => ({ user_id: 1000 + i, username: `user${i}`, display_name: `Member ${String(i).padStart(3, '0')}` }))
+    // Deep in the list by name: sorted, she comes last.
+    people[500] = { user_id: 4242, username: 'zelda', display_name: 'Zelda Zimmerman' }
+    const { fake } = await panel(group(7, 'Everyone', [member(ada, 'owner'), ...people.map((p) => member(p))]))
+    expect(document.querySelector('[data-testid=members-panel]')!.closest('[role=dialog]')!.textContent).toContain('1000 members')
+    const rows = document.querySelectorAll('[data-testid=member]')
+    expect(rows.length).toBeGreaterThan(0)
+    expect(rows.length).toBeLessThan(50)
+    expect(memberRows()[0]).toEqual(['Ada Lovelace (you)', 'Owner', false])
+    expect(rows[1]!.getAttribute('aria-setsize')).toBe('1000')
+    expect(document.querySelector('[data-user=zelda]')).toBeNull()
+    // Filtering by name finds her.
+    const filter = document.querySelector<HTMLInputElement>('input[aria-label="Filter members by name"]')!
+    filter.value = 'zimm'
+    filter.dispatchEvent(new Event('input'))
+    await flushPromises()
+    expect(memberRows()).toEqual([['Zelda Zimmerman', null, true]])
+    expect(document.querySelector('[data-testid=members-shown]')!.textContent).toBe('1 of 1000 members match')
+    // Her actions name her id.
+    fake.api.setMemberRole.mockResolvedValue(group(7, 'Everyone', [member(ada, 'owner'), ...people.map((p) => member(p, p.user_id === 4242 ? 'admin' : 'member'))]))
+    await choose('Manage Zelda Zimmerman', 'Make admin')
+    expect(fake.api.setMemberRole).toHaveBeenCalledWith(7, 4242, 'admin')
+    expect(memberRows()).toEqual([['Zelda Zimmerman', 'Admin', true]])
+    fake.api.removeMember.mockResolvedValue(group(7, 'Everyone', [member(ada, 'owner'), ...people.filter((p) => p.user_id !== 4242).map((p) => member(p))]))
+    await choose('Manage Zelda Zimmerman', 'Remove from group')
+    expect(fake.api.removeMember).toHaveBeenCalledWith(7, 4242)
+    expect(document.querySelector('[data-testid=no-member]')!.textContent).toBe('No member matches “zimm”.')
+    // Cleared, the filter gives the whole list back, one fewer.
+    filter.value = ''
+    filter.dispatchEvent(new Event('input'))
+    await flushPromises()
+    expect(memberRows()[0]).toEqual(['Ada Lovelace (you)', 'Owner', false])
+    expect(document.querySelector('[data-testid=member]')!.getAttribute('aria-setsize')).toBe('999')
   })
 })
 
