@@ -394,6 +394,22 @@ describe('the members panel', () => {
     return { fake, inbox, w }
   }
 
+  /** The confirmation asked before an irreversible change: its title, its text, and its two answers. */
+  const confirmation = () => {
+    const dialog = document.querySelector('[data-testid=confirmation]')?.closest<HTMLElement>('[role=dialog]')
+    if (!dialog) return null
+    return {
+      title: dialog.querySelector('h2')?.textContent?.trim(),
+      text: dialog.querySelector('p')?.textContent?.trim(),
+      answer: async (label: 'Cancel' | 'Remove' | 'Leave' | 'Make owner') => {
+        const button = [...dialog.querySelectorAll<HTMLButtonElement>('[data-testid=confirmation] button')].find((b) => b.textContent?.trim() === label)
+        if (!button) throw new Error(`no "${label}" in the confirmation`)
+        button.click()
+        await flushPromises()
+      },
+    }
+  }
+
   async function choose(trigger: string, item: string) {
     const button = document.querySelector<HTMLElement>(`button[aria-label="${trigger}"]`)!
     button.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
@@ -419,6 +435,7 @@ describe('the members panel', () => {
     // A refusal is shown as the server worded it.
     fake.api.removeMember.mockRejectedValue(new Error('You are changing groups too fast'))
     await choose('Manage Cyd Charisse', 'Remove from group')
+    await confirmation()!.answer('Remove')
     expect(fake.api.removeMember).toHaveBeenCalledWith(7, cyd.user_id)
     expect(document.querySelector('[data-testid=members-error]')?.textContent).toBe('You are changing groups too fast')
     expect(memberRows()).toHaveLength(3)
@@ -472,14 +489,74 @@ describe('the members panel', () => {
     const { fake, w } = await panel(trio({ participants: [member(ada), member(bob, 'owner'), member(cyd)] }))
     byText('button', 'Leave group')!.click()
     await flushPromises()
+    expect(confirmation()).toMatchObject({ title: 'Leave “Lab”?', text: 'You will no longer get its messages, and only an owner or admin can add you back.' })
+    // Focus starts on the safe answer.
+    expect(document.activeElement?.textContent?.trim()).toBe('Cancel')
+    // Cancelling changes nothing.
+    await confirmation()!.answer('Cancel')
+    expect(confirmation()).toBeNull()
+    expect(document.activeElement?.textContent?.trim()).toBe('Leave group')
     expect(fake.api.removeMember).not.toHaveBeenCalled()
-    fake.api.removeMember.mockResolvedValue(trio({ participants: [member(bob, 'owner'), member(cyd)] }))
-    byText('button', 'Leave')!.click()
+    expect(document.querySelector('[data-testid=members-panel]')).not.toBeNull()
+    byText('button', 'Leave group')!.click()
     await flushPromises()
+    fake.api.removeMember.mockResolvedValue(trio({ participants: [member(bob, 'owner'), member(cyd)] }))
+    await confirmation()!.answer('Leave')
     expect(fake.api.removeMember).toHaveBeenCalledWith(7, ada.user_id)
     expect(document.querySelector('[data-testid=members-panel]')).toBeNull()
     expect(w.get('[data-testid=read-only]').text()).toBe('You are no longer in this group')
     expect(w.find('textarea').exists()).toBe(false)
+  })
+
+  it('tells the owner who takes over if they leave: the longest-standing admin, else the longest-standing member', async () => {
+    const joined = (p: ReturnType<typeof member>, at: string) => ({ ...p, joined_at: at })
+    const { fake } = await panel(
+      group(7, 'Lab', [member(ada, 'owner'), joined(member(bob), '2026-10-01T00:00:00.000Z'), joined(member(cyd, 'admin'), '2026-11-20T00:00:00.000Z'), joined(member(dee, 'admin'), '2026-11-10T00:00:00.000Z')]),
+    )
+    byText('button', 'Leave group')!.click()
+    await flushPromises()
+    expect(confirmation()!.text).toContain('You are its owner: Dee Dee (the longest-standing admin) becomes the owner.')
+    await confirmation()!.answer('Cancel')
+    expect(fake.api.removeMember).not.toHaveBeenCalled()
+    // No admin: the member who joined first.
+    document.body.innerHTML = ''
+    const second = await panel(group(7, 'Lab', [member(ada, 'owner'), joined(member(bob), '2026-11-20T00:00:00.000Z'), joined(member(cyd), '2026-11-02T00:00:00.000Z')]))
+    byText('button', 'Leave group')!.click()
+    await flushPromises()
+    expect(confirmation()!.text).toContain('You are its owner: Cyd Charisse (the longest-standing member) becomes the owner.')
+    second.fake.api.removeMember.mockResolvedValue(group(7, 'Lab', [member(bob), member(cyd, 'owner')]))
+    await confirmation()!.answer('Leave')
+    expect(second.fake.api.removeMember).toHaveBeenCalledWith(7, ada.user_id)
+  })
+
+  it('asks before removing someone or handing ownership over: cancelling calls nothing, confirming calls the API', async () => {
+    const { fake } = await panel(trio())
+    await choose('Manage Bob Babbage', 'Remove from group')
+    expect(confirmation()).toMatchObject({ title: 'Remove Bob Babbage?', text: 'Bob Babbage will no longer get the messages of “Lab”; they keep what they have seen so far.' })
+    await confirmation()!.answer('Cancel')
+    // Focus goes back to the member's menu button.
+    expect(document.activeElement?.getAttribute('aria-label')).toBe('Manage Bob Babbage')
+    await choose('Manage Cyd Charisse', 'Make owner')
+    expect(confirmation()!.title).toBe('Make Cyd Charisse the owner?')
+    expect(confirmation()!.text).toBe('Ownership of “Lab” passes to Cyd Charisse and you become an admin. Only the new owner can hand it back.')
+    await confirmation()!.answer('Cancel')
+    expect(fake.api.removeMember).not.toHaveBeenCalled()
+    expect(fake.api.setMemberRole).not.toHaveBeenCalled()
+    // Confirmed, each goes to the server for the member it was asked about.
+    fake.api.removeMember.mockResolvedValue(trio({ participants: [member(ada, 'owner'), member(cyd)] }))
+    await choose('Manage Bob Babbage', 'Remove from group')
+    await confirmation()!.answer('Remove')
+    expect(fake.api.removeMember).toHaveBeenCalledExactlyOnceWith(7, bob.user_id)
+    fake.api.setMemberRole.mockResolvedValue(trio({ participants: [member(ada, 'admin'), member(cyd, 'owner')] }))
+    await choose('Manage Cyd Charisse', 'Make owner')
+    await confirmation()!.answer('Make owner')
+    expect(fake.api.setMemberRole).toHaveBeenCalledExactlyOnceWith(7, cyd.user_id, 'owner')
+    expect(memberRows()).toEqual([
+      ['Cyd Charisse', 'Owner', false],
+      ['Ada Lovelace (you)', 'Admin', false],
+    ])
+    // A role that can be given back needs no confirmation.
+    expect(confirmation()).toBeNull()
   })
 
   it('stays usable with 1,000 members: few rows in the DOM, a filter that finds anyone, actions on the right ids', async () => {
@@ -508,6 +585,7 @@ describe('the members panel', () => {
     expect(memberRows()).toEqual([['Zelda Zimmerman', 'Admin', true]])
     fake.api.removeMember.mockResolvedValue(group(7, 'Everyone', [member(ada, 'owner'), ...people.filter((p) => p.user_id !== 4242).map((p) => member(p))]))
     await choose('Manage Zelda Zimmerman', 'Remove from group')
+    await confirmation()!.answer('Remove')
     expect(fake.api.removeMember).toHaveBeenCalledWith(7, 4242)
     expect(document.querySelector('[data-testid=no-member]')!.textContent).toBe('No member matches “zimm”.')
     // Cleared, the filter gives the whole list back, one fewer.
