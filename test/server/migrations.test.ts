@@ -24,6 +24,20 @@ afterAll(async () => {
   await client.end()
 })
 
+/** A copy of a migrations folder holding the migrations up to and including `last`. */
+function migrationsUpTo(dir: string, last: string): string {
+  const copy = tempDir()
+  cpSync(dir, copy, { recursive: true, filter: (source) => { const name = path.relative(dir, source).split(path.sep)[0]!; return !/^\d{14}_/.test(name) || name <= last } })
+  return copy
+}
+
+/** Rows as the first release wrote them: two people, their chat, two messages (ids 1 and 5). */
+const UPGRADE_ROWS = `
+  INSERT INTO "User" (user_id, username, display_name, password_hash) VALUES (1, 'ada', 'Ada', 'x'), (2, 'bob', 'Bob', 'x');
+  INSERT INTO "Conversation" (conversation_id, direct_key) VALUES (1, '1:2');
+  INSERT INTO "ConversationParticipant" (conversation_id, user_id) VALUES (1, 1), (1, 2);
+  INSERT INTO "Message" (message_id, conversation_id, sender_id, content) VALUES (1, 1, 1, 'first'), (5, 1, 2, 'fifth');`
+
 /** A fresh PostgreSQL schema on the local server. */
 function freshSchema(): string {
   const schema = `mig_${process.pid}_${schemas.length}_${Date.now() % 100000}`
@@ -91,6 +105,28 @@ describe('SQLite', () => {
     expect(() => migrateSqlite(db, dir)).toThrow(/was changed after it was applied/)
   })
 
+  it('upgrades a database of the first release keeping every row (rebuilt tables do not cascade), and gives its messages positions: each its id, the counter at the highest', () => {
+    const before = migrationsUpTo(SOURCE_MIGRATIONS_DIR, '20261127090235_init')
+    const file = path.join(tempDir(), 'upgrade.db')
+    migrateSqlite(file, before)
+    const db = new Database(file)
+    try {
+      db.exec(UPGRADE_ROWS)
+      migrateSqlite(file, SOURCE_MIGRATIONS_DIR)
+      expect(db.prepare('SELECT conversation_id, kind, user_id, role FROM ConversationParticipant JOIN Conversation USING (conversation_id) ORDER BY user_id').all()).toEqual([
+        { conversation_id: 1, kind: 'direct', user_id: 1, role: 'member' },
+        { conversation_id: 1, kind: 'direct', user_id: 2, role: 'member' },
+      ])
+      expect(db.prepare('SELECT message_id, seq FROM Message ORDER BY message_id').all()).toEqual([
+        { message_id: 1, seq: 1 },
+        { message_id: 5, seq: 5 },
+      ])
+      expect(db.prepare('SELECT id, seq FROM ChangeFeed').all()).toEqual([{ id: 1, seq: 5 }])
+    } finally {
+      db.close()
+    }
+  })
+
   it('runs SQLite in WAL mode', async () => {
     const srv = await startServer()
     servers.push(srv)
@@ -113,6 +149,29 @@ describe('PostgreSQL', () => {
     const sqlite = sqliteCatalog(file)
     expect(Object.keys(sqlite).length).toBeGreaterThan(6)
     expect(await pgCatalog(schema)).toEqual(sqlite)
+  })
+
+  it('upgrades a database of the first release keeping every row, and gives its messages positions: each its id, the counter at the highest', async () => {
+    const schema = freshSchema()
+    const url = postgresTarget(DEV_POSTGRES_URL).connectionString
+    await migratePostgres(url, schema, migrationsUpTo(SOURCE_POSTGRES_MIGRATIONS_DIR, '20261127090235_init'))
+    const client = new pg.Client({ connectionString: DEV_POSTGRES_URL })
+    await client.connect()
+    try {
+      await client.query(`SET search_path TO "${schema}"; ${UPGRADE_ROWS}`)
+      await migratePostgres(url, schema, SOURCE_POSTGRES_MIGRATIONS_DIR)
+      expect((await client.query('SELECT conversation_id, kind, user_id, role FROM "ConversationParticipant" JOIN "Conversation" USING (conversation_id) ORDER BY user_id')).rows).toEqual([
+        { conversation_id: 1, kind: 'direct', user_id: 1, role: 'member' },
+        { conversation_id: 1, kind: 'direct', user_id: 2, role: 'member' },
+      ])
+      expect((await client.query('SELECT message_id, seq FROM "Message" ORDER BY message_id')).rows).toEqual([
+        { message_id: 1, seq: 1 },
+        { message_id: 5, seq: 5 },
+      ])
+      expect((await client.query('SELECT id, seq FROM "ChangeFeed"')).rows).toEqual([{ id: 1, seq: 5 }])
+    } finally {
+      await client.end()
+    }
   })
 
   it('migrates once when three nodes start together, and not again on restart', async () => {
@@ -141,6 +200,6 @@ describe('PostgreSQL', () => {
     const srv = await startServer({ databaseUrl: url.toString(), migrationsDir: SOURCE_POSTGRES_MIGRATIONS_DIR })
     servers.push(srv)
     expect(srv.server.database.engine).toBe('postgres')
-    expect(srv.server.database.migrations.applied).toEqual(['20261127090235_init', '20261203120000_groups'])
+    expect(srv.server.database.migrations.applied).toEqual(['20261127090235_init', '20261203120000_groups', '20261203150000_change_feed'])
   })
 })

@@ -53,6 +53,11 @@ export function migrateSqlite(file: string, migrationsDir: string): MigrationRep
     db.pragma('journal_mode = WAL')
     db.pragma('busy_timeout = 10000')
     db.exec(HISTORY_TABLE)
+    // Prisma's migrations rebuild a table to change it (create the new one, copy, drop the old): with
+    // foreign keys on, dropping Conversation would cascade to every message. Their own PRAGMA
+    // foreign_keys=OFF does nothing inside a transaction, so it is set here, before it, and the keys
+    // are checked once the migrations ran, before commit.
+    db.pragma('foreign_keys = OFF')
     const report: MigrationReport = { applied: [], alreadyApplied: [] }
     // IMMEDIATE takes the write lock up front: two processes starting on one data folder migrate once.
     db.transaction(() => {
@@ -76,6 +81,8 @@ export function migrateSqlite(file: string, migrationsDir: string): MigrationRep
         record.run(randomUUID(), migration.checksum, now(), migration.name, started)
         report.applied.push(migration.name)
       }
+      const broken = db.pragma('foreign_key_check') as unknown[]
+      if (broken.length > 0) throw new Error(`The migrations left ${broken.length} rows whose foreign keys point nowhere: ${JSON.stringify(broken.slice(0, 3))}`)
     }).immediate()
     return report
   } finally {
