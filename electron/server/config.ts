@@ -44,6 +44,8 @@ export interface ServerConfig {
   groupRate: RateLimit
   tokenTtl: string
   logLevel: string
+  /** How long a node waits for a change it has not heard of before its clients catch up instead (several nodes). */
+  feedGapMs: number
 }
 
 /** The repository's migrations; correct when running from source (CLI, tests). */
@@ -84,6 +86,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     typingRate: { points: 30, windowSeconds: 10 },
     uploadRate: { points: 30, windowSeconds: 60 },
     groupRate: { points: 60, windowSeconds: 60 },
+    feedGapMs: 2_000,
     tokenTtl: '30d',
     logLevel: 'info',
     ...overrides,

@@ -91,7 +91,16 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   await webClientRoutes(http, config.webRoot)
   await http.ready()
   const closingFlag = { value: false }
-  const sockets = attachSocketServer(http.server, { services, config, limits, logger, adapter: redis?.adapter, closing: closingFlag, resyncWindowMs: 15_000 })
+  const sockets = attachSocketServer(http.server, {
+    services,
+    config,
+    limits,
+    logger,
+    adapter: redis?.adapter,
+    closing: closingFlag,
+    resyncWindowMs: 15_000,
+    feedPosition: () => database.writer.position(),
+  })
   const io = sockets.io
 
   let url = ''
@@ -122,6 +131,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
         // disconnect every client of the cluster.
         io.local.disconnectSockets(true)
         io.engine.close()
+        sockets.stopFeed()
         if (redis) {
           // Lets requests to the other nodes finish, tells them this one is gone, stops reading the
           // stream, then lets Redis go.

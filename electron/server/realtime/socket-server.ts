@@ -10,6 +10,7 @@ import { forbidden, parse, publicErrorInfo } from '../errors'
 import type { Services } from '../services'
 import { consume, type RateLimiters } from '../services/rate-limits'
 import type { Actor } from '../services/types'
+import { FeedOrder, type FeedEntry } from './feed-order'
 
 interface SocketData {
   user: Actor
@@ -20,8 +21,13 @@ interface SocketData {
 /** How often a node checks the cluster's size. */
 export const CLUSTER_WATCH_MS = 1_000
 
-export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
-type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>
+/** What nodes tell each other (besides what the adapter carries for broadcasts): the changes each commits. */
+interface NodeEvents {
+  feed(entries: FeedEntry[]): void
+}
+
+export type ChatServer = Server<ClientToServerEvents, ServerToClientEvents, NodeEvents, SocketData>
+type ChatSocket = Socket<ClientToServerEvents, ServerToClientEvents, NodeEvents, SocketData>
 /** A client event's payload once its contract schema has parsed it. */
 type Payload<E extends keyof ClientToServerEvents> = z.output<(typeof clientEventPayloads)[E]>
 // The same record, typed so that indexing it with a generic event gives that event's schema.
@@ -31,6 +37,8 @@ export interface SocketServer {
   io: ChatServer
   /** Resolves when no request to the other nodes is under way (call once closing is set). */
   clusterRequestsSettled(): Promise<void>
+  /** Stops delivering the change feed (closing). */
+  stopFeed(): void
 }
 
 export function attachSocketServer(
@@ -45,6 +53,8 @@ export function attachSocketServer(
     closing?: { value: boolean }
     /** How far back clients look again when a node leaves the cluster (longer than its heartbeat timeout). */
     resyncWindowMs?: number
+    /** The last position of the change feed committed before this node listens. */
+    feedPosition: () => Promise<number>
   },
 ): SocketServer {
   const { services, config, limits, logger } = deps
@@ -108,24 +118,57 @@ export function attachSocketServer(
     return userIds.filter((id) => online.has(id))
   }
 
-  // Every write the service layer commits is broadcast here, whichever door it came in by: to each
-  // member's own room, which every socket of theirs is in from the start. (The members are read after
-  // the write, so someone removed before it gets nothing of it; a conversation's room, which a socket
-  // leaves on its own schedule on another node, carries only who is looking: user_joined, user_left.)
+  // Every write the service layer commits is delivered from here, whichever door it came in by, in
+  // the order of the change feed (feed-order.ts): this node's own commits at once, the other nodes'
+  // as the adapter brings them; each node tells only its own sockets. Delivery goes to each member's
+  // own room, which every socket of theirs is in from the start. (The members are read after the
+  // write, so someone removed before it gets nothing of it; a conversation's room carries only who is
+  // looking: user_joined, user_left.)
   const membersOf = (participantIds: number[]): string[] => participantIds.map(rooms.user)
-  services.events.on('message_created', ({ message, participantIds }) => {
-    io.to(membersOf(participantIds)).emit('new_message', message)
-  })
-  services.events.on('message_read', ({ message, participantIds }) => {
-    io.to(membersOf(participantIds)).emit('message_read', message)
-  })
-  services.events.on('conversation_updated', ({ conversation, participantIds, added, removed }) => {
-    const room = rooms.conversation(conversation.conversation_id)
-    // Across the cluster: a removed member's sockets leave the room, an added member's join it.
-    if (removed.length > 0) io.in(membersOf(removed)).socketsLeave(room)
-    if (added.length > 0) io.in(membersOf(added)).socketsJoin(room)
-    io.to(membersOf([...participantIds, ...removed])).emit('conversation_updated', conversation)
-  })
+  const deliver = (entry: FeedEntry): void => {
+    const local = io.local
+    if (entry.event === 'conversation_updated') {
+      const room = rooms.conversation(entry.payload.conversation_id)
+      // A removed member's sockets leave the room, an added member's join it.
+      if (entry.removed.length > 0) local.in(membersOf(entry.removed)).socketsLeave(room)
+      if (entry.added.length > 0) local.in(membersOf(entry.added)).socketsJoin(room)
+      local.to(membersOf(entry.to)).emit('conversation_updated', entry.payload)
+    } else if (entry.event === 'new_message') local.to(membersOf(entry.to)).emit('new_message', entry.payload)
+    else local.to(membersOf(entry.to)).emit('message_read', entry.payload)
+  }
+  const feed = new FeedOrder(
+    deliver,
+    (from, to) => {
+      logger.warn({ from, to }, 'changes never heard of; this node’s clients catch up')
+      io.local.emit('resync', { window_ms: deps.resyncWindowMs ?? 15_000 })
+    },
+    config.feedGapMs,
+  )
+  // This node's commits go to the others in one message per turn of the event loop.
+  let outgoing: FeedEntry[] = []
+  const announce = (entry: FeedEntry): void => {
+    feed.add([entry])
+    if (!deps.adapter) return
+    if (outgoing.length === 0) {
+      queueMicrotask(() => {
+        const batch = outgoing
+        outgoing = []
+        io.serverSideEmit('feed', batch)
+      })
+    }
+    outgoing.push(entry)
+  }
+  io.on('feed', (entries) => feed.add(entries))
+  services.events.on('message_created', ({ seq, message, participantIds }) => announce({ seq, event: 'new_message', payload: message, to: participantIds }))
+  services.events.on('message_read', ({ seq, message, participantIds }) => announce({ seq, event: 'message_read', payload: message, to: participantIds }))
+  services.events.on('conversation_updated', ({ seq, conversation, participantIds, added, removed }) =>
+    announce({ seq, event: 'conversation_updated', payload: conversation, to: [...participantIds, ...removed], added, removed }),
+  )
+  // Where the feed stood once this node listens: what committed before is not this node's to tell.
+  deps.feedPosition().then(
+    (position) => feed.start(position),
+    (err: unknown) => logger.error({ err }, 'feed position'),
+  )
 
   io.use(async (socket, next) => {
     const auth = socket.handshake.auth as { token?: unknown } | undefined
@@ -246,6 +289,7 @@ export function attachSocketServer(
 
   return {
     io,
+    stopFeed: () => feed.close(),
     clusterRequestsSettled: async () => {
       while (clusterRequests.size > 0) await Promise.allSettled([...clusterRequests])
     },
