@@ -29,19 +29,61 @@ export interface SystemEventDto {
   role?: MemberRole
 }
 
+/** The message a reply quotes, as it is now. */
+export interface ReplyToDto {
+  message_id: number
+  sender: UserDto
+  /** The start of its current text (LIMITS.replyExcerptChars); "deleted message" once it is deleted. */
+  excerpt: string
+  deleted: boolean
+}
+
+/** One emoji on a message: how many people reacted with it, and who (the first LIMITS.reactionUsersShown). */
+export interface ReactionDto {
+  emoji: string
+  /** Exact, however many. */
+  count: number
+  /** Ascending by when they reacted; at most LIMITS.reactionUsersShown. */
+  user_ids: number[]
+}
+
 export interface MessageDto {
   message_id: number
   conversation_id: number
   sender_id: number
+  /** Empty once the message is deleted. */
   content: string
   /** ISO 8601, UTC. */
   created_at: string
   is_read: boolean
   client_id: string | null
   sender: UserDto
+  /** None once the message is deleted. */
   attachments: AttachmentDto[]
   /** Set on the server's own notices (inert text in `content`, made by the server); null on what people wrote. */
   system: SystemEventDto | null
+  /** The message this one replies to (same conversation); null when it is not a reply. */
+  reply_to: ReplyToDto | null
+  /** When its sender last edited it (earlier versions: GET /api/messages/:id/edits); null if never. */
+  edited_at: string | null
+  /** When it was deleted for everyone: a tombstone, without text, files, versions or reactions. */
+  deleted_at: string | null
+  /** By first reaction; empty when none (and once deleted). */
+  reactions: ReactionDto[]
+}
+
+/** An earlier version of an edited message. */
+export interface MessageVersionDto {
+  content: string
+  /** When this version was written: the send, or the edit that made it. */
+  written_at: string
+}
+
+/** `reaction_updated`: a message's reactions as they are now. */
+export interface ReactionUpdateDto {
+  conversation_id: number
+  message_id: number
+  reactions: ReactionDto[]
 }
 
 export type ConversationKind = 'direct' | 'group'

@@ -1,5 +1,5 @@
 // The Socket.IO contract, typed once for the server and every client.
-import type { ConversationUpdateDto, MessageDto, MessageReadDto, ReadStateDto } from './dto'
+import type { ConversationUpdateDto, MessageDto, MessageReadDto, ReactionUpdateDto, ReadStateDto } from './dto'
 import type { AckCallback } from './result'
 import type {
   JoinConversationPayload,
@@ -14,13 +14,28 @@ export interface ActiveUsers {
   activeUsers: number[]
 }
 
+/**
+ * A catch-up page. Asked `after_message_id` (the seed's way): messages stored after it, ascending by
+ * id, and where each other participant has read up to. Asked `after_seq` (a position in the change
+ * feed): every change after it that the caller may see, compacted (each message, read position and
+ * group once, as it is now), ascending by position; `position` is where the next page starts.
+ */
 export interface SyncResult {
-  /** Messages of every conversation of the caller after `after_message_id`, ascending. */
+  /** New, edited, deleted (tombstones) and reacted-to messages. */
   messages: MessageDto[]
-  /** More messages wait: ask again after the last one. */
+  /** More waits: ask again after the last message (after_message_id) or after `position` (after_seq). */
   has_more: boolean
-  /** Where each other participant has read up to, for receipts missed while away. */
+  /** after_message_id: every other participant's read position. after_seq: those that moved, the caller's own included. */
   read_states: ReadStateDto[]
+  /** after_seq only: groups whose title, members or roles changed (a removed member's: as at their removal). */
+  conversations?: ConversationUpdateDto[]
+  /** after_seq only: the position this page reaches; the next starts after it. */
+  position?: number
+}
+
+/** Where a live change stands in the change feed: the second argument of every event that tells of one. */
+export interface FeedPosition {
+  seq: number
 }
 
 export interface ClientToServerEvents {
@@ -58,21 +73,38 @@ export interface PresenceEvent {
   online: boolean
 }
 
+/**
+ * Events that tell of a change carry its position as a second argument (older clients ignore it):
+ * a socket gets them in position order, so the last position it got is where a catch-up resumes.
+ */
 export interface ServerToClientEvents {
-  new_message(message: MessageDto): void
+  new_message(message: MessageDto, at?: FeedPosition): void
   /** The message that was read; every earlier message from the same sender counts as read too. */
-  message_read(message: MessageReadDto): void
+  message_read(message: MessageReadDto, at?: FeedPosition): void
+  /** A message was edited (its new text, edited_at); the whole message as it is now. */
+  message_updated(message: MessageDto, at?: FeedPosition): void
+  /** A message was deleted for everyone: its tombstone. */
+  message_deleted(message: MessageDto, at?: FeedPosition): void
+  /** A message's reactions changed. */
+  reaction_updated(update: ReactionUpdateDto, at?: FeedPosition): void
   user_joined(event: UserJoinedEvent): void
   user_left(event: UserLeftEvent): void
   typing(event: TypingEvent): void
   presence(event: PresenceEvent): void
   /** A group's title, members or roles changed: to every member's own room, and to whoever was removed. */
-  conversation_updated(conversation: ConversationUpdateDto): void
+  conversation_updated(conversation: ConversationUpdateDto, at?: FeedPosition): void
   /**
-   * A node of the cluster died: messages it stored in its last moments may never have been broadcast.
-   * Clients sync again from where they were `window_ms` ago (they drop what they already have).
+   * Changes may have been missed: a node died (what it stored in its last moments may never have been
+   * broadcast), or this node never heard of a position. Clients that keep a position sync again from
+   * it (from `after_seq` if that is lower); older clients from where they were `window_ms` ago.
    */
-  resync(event: { window_ms: number }): void
+  resync(event: ResyncEvent): void
+}
+
+export interface ResyncEvent {
+  window_ms: number
+  /** The position before the first change this node skipped: sync from here at the latest. */
+  after_seq?: number
 }
 
 /** Room names, so server and tests agree. */

@@ -21,6 +21,16 @@ export const LIMITS = {
   /** People in one group, its owner included (Signal's hard limit is 1,001). */
   groupMembersMax: 1000,
   groupTitleMaxChars: 100,
+  /** Characters of a replied-to message shown in the reply's quote. */
+  replyExcerptChars: 200,
+  /** Edits of one message, at most (Signal allows 10, Telegram unlimited; 20 is the issue's). */
+  editsMax: 20,
+  /** How long after sending a message its sender may edit it, by default (a server setting; Signal's is 24 hours). */
+  editWindowMs: 24 * 60 * 60 * 1000,
+  /** People named per emoji in a message's reactions (the count stays exact). */
+  reactionUsersShown: 20,
+  /** The reactions the composer offers first; any single RGI emoji is accepted. */
+  quickReactions: ['👍', '❤️', '😂', '😮', '😢', '🙏'],
   /** Largest id a client may name: ids are 32-bit integers in both SQLite and PostgreSQL. */
   maxId: 2_147_483_647,
   /** A typist says "typing" again this often while keys keep coming (typing events are fire-and-forget, so one may be lost)… */

@@ -1,7 +1,7 @@
 // The MessengerApi: everything the renderer may ask of the app. The desktop app implements it in the
 // main process behind the preload bridge (window.messenger); the web client implements it in the page
 // over ChatClient. The renderer talks to nothing else.
-import type { ConversationDto, ConversationUpdateDto, MemberRole, MessageDto, MessageReadDto, ReadReceiptDto, ReadStateDto, UploadedFileDto, UserDto } from './dto'
+import type { ConversationDto, ConversationUpdateDto, MemberRole, MessageDto, MessageReadDto, MessageVersionDto, ReactionUpdateDto, ReadReceiptDto, ReadStateDto, UploadedFileDto, UserDto } from './dto'
 import type { PresenceEvent, TypingEvent, UserJoinedEvent, UserLeftEvent } from './events'
 import type { ErrorInfo } from './result'
 
@@ -48,9 +48,32 @@ export interface PendingMessageDto {
   conversation_id: number
   content: string
   attachments?: { file_url: string; file_name?: string | undefined; file_type?: string | undefined }[] | undefined
+  /** The message it replies to. */
+  reply_to_id?: number | undefined
   /** When the user sent it (local clock, ISO 8601). */
   queued_at: string
   /** pending: will be (re)sent; failed: the server refused it for good, the user may retry or discard. */
+  state: 'pending' | 'failed'
+  error?: ErrorInfo | undefined
+  attempts: number
+}
+
+/**
+ * An edit, deletion or reaction not yet acknowledged by the server: queued while offline and sent in
+ * order once connected, each applied once however often it is resent (an edit to the text the message
+ * already has, a deletion of a deleted message, a reaction already there, change nothing).
+ */
+export interface PendingActionDto {
+  action_id: string
+  kind: 'edit' | 'delete' | 'react' | 'unreact'
+  message_id: number
+  conversation_id: number
+  /** edit: the new text. */
+  content?: string | undefined
+  /** react, unreact: the emoji. */
+  emoji?: string | undefined
+  queued_at: string
+  /** pending: will be (re)sent; failed: the server refused it for good (the window passed, the message was deleted…). */
   state: 'pending' | 'failed'
   error?: ErrorInfo | undefined
   attempts: number
@@ -92,12 +115,20 @@ export type AppEvents = {
   read_state: ReadStateDto
   /** A group's title, members or roles changed (also to whoever was removed: they are no longer among its participants). */
   conversation_updated: ConversationUpdateDto
+  /** A message was edited: the whole message as it is now (live or by catch-up). */
+  message_updated: MessageDto
+  /** A message was deleted for everyone: its tombstone. */
+  message_deleted: MessageDto
+  /** A message's reactions changed. */
+  reaction_updated: ReactionUpdateDto
   typing: TypingEvent
   presence: PresenceEvent
   user_joined: UserJoinedEvent
   user_left: UserLeftEvent
   /** The outbox changed (queued, sent, failed, retried, discarded). */
   outbox: PendingMessageDto[]
+  /** The queue of edits, deletions and reactions changed. */
+  pending_actions: PendingActionDto[]
   status: ConnectionStatus
   /** The server refused the token: sign in again. */
   session_ended: ErrorInfo
@@ -137,8 +168,20 @@ export interface MessengerApi {
   setMemberRole(conversationId: number, userId: number, role: MemberRole): Promise<ConversationDto>
   /** Who has read a message, and when ("Seen by"). */
   getReads(messageId: number): Promise<ReadReceiptDto[]>
-  getMessages(conversationId: number, page?: { before?: number | undefined; limit?: number | undefined }): Promise<MessageDto[]>
-  sendMessage(conversationId: number, content: string, attachments?: UploadedFileDto[]): Promise<PendingMessageDto>
+  /** A page of history: the latest, the one `before` a message, or the one `around` a message (a reply's quote was clicked). */
+  getMessages(conversationId: number, page?: { before?: number | undefined; around?: number | undefined; limit?: number | undefined }): Promise<MessageDto[]>
+  sendMessage(conversationId: number, content: string, attachments?: UploadedFileDto[], options?: { replyToId?: number | undefined }): Promise<PendingMessageDto>
+  /** Edits one of the user's messages (queued while offline). */
+  editMessage(messageId: number, conversationId: number, content: string): Promise<PendingActionDto>
+  /** Deletes a message for everyone: the user's own, or any in a group the user administers (queued while offline). */
+  deleteMessage(messageId: number, conversationId: number): Promise<PendingActionDto>
+  /** Adds (`on`) or takes back the user's reaction with this emoji (queued while offline). */
+  react(messageId: number, conversationId: number, emoji: string, on: boolean): Promise<PendingActionDto>
+  /** The earlier versions of an edited message, oldest first. */
+  getMessageVersions(messageId: number): Promise<MessageVersionDto[]>
+  getPendingActions(): Promise<PendingActionDto[]>
+  retryAction(actionId: string): Promise<void>
+  discardAction(actionId: string): Promise<void>
   retrySend(clientId: string): Promise<void>
   discardSend(clientId: string): Promise<void>
   getOutbox(): Promise<PendingMessageDto[]>

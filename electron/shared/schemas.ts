@@ -110,6 +110,8 @@ const messageFields = {
     .max(LIMITS.attachmentsPerMessage, { error: `must have at most ${LIMITS.attachmentsPerMessage} items` })
     .optional(),
   client_id: clientId.optional(),
+  /** A reply quotes a message of the same conversation. */
+  reply_to_id: id.optional(),
 }
 
 type MessageFields = { content: string; attachments?: unknown[] | undefined }
@@ -119,9 +121,25 @@ const nothingToSend = { error: 'must not be empty unless the message has attachm
 /** POST /api/messages/:conversationId */
 export const sendMessageBody = z.object(messageFields).refine(hasSomething, nothingToSend)
 
-export const patchMessageBody = z.object({
-  is_read: z.literal(true, { error: 'must be true (a read message cannot be marked unread)' }),
-})
+/**
+ * PATCH /api/messages/:messageId: the seed's `{is_read: true}` (mark read), or `{content}` (edit; same
+ * limits and sanitising as a send, never empty: a message without text is deleted instead). Not both.
+ */
+export const patchMessageBody = z.union(
+  [
+    z.object({ is_read: z.literal(true, { error: 'must be true (a read message cannot be marked unread)' }) }).strict(),
+    z
+      .object({ content })
+      .strict()
+      .refine((b) => b.content.trim().length > 0, { error: 'must not be empty (delete the message instead)', path: ['content'] }),
+  ],
+  { error: 'must be either {"is_read": true} or {"content": "…"}, not both' },
+)
+
+/** One emoji grapheme from Unicode's recommended set (RGI), as a path parameter. */
+export const emoji = z.string().max(64).regex(new RegExp('^\\p{RGI_Emoji}$', 'v'), { error: 'must be one emoji' })
+
+export const reactionParams = z.object({ messageId: idText, emoji })
 
 export const conversationIdParams = z.object({ conversationId: idText })
 export const userIdParams = z.object({ userId: idText })
@@ -138,7 +156,9 @@ export const messagesQuery = z.object({
     .pipe(z.number().min(1, { error: 'must be at least 1' }).max(LIMITS.pageMax, { error: `must be at most ${LIMITS.pageMax}` }))
     .optional(),
   before: idText.optional(),
-})
+  /** A page around this message (of the same conversation): the half before it, it, and the rest after. */
+  around: idText.optional(),
+}).refine((q) => q.before === undefined || q.around === undefined, { error: 'give either before or around, not both', path: ['around'] })
 
 export const usersQuery = z.object({
   query: z.string().trim().max(LIMITS.searchQueryMaxChars, { error: `must be at most ${LIMITS.searchQueryMaxChars} characters` }).optional(),
@@ -150,10 +170,11 @@ export const leaveConversationPayload = joinConversationPayload
 export const sendMessagePayload = z.object({ conversation_id: id, ...messageFields }).refine(hasSomething, nothingToSend)
 export const markAsReadPayload = z.object({ message_id: id, conversation_id: id })
 export const typingPayload = z.object({ conversation_id: id, is_typing: z.boolean({ error: 'must be true or false' }) })
-export const syncPayload = z.object({
-  after_message_id: z.number().int().min(0, { error: 'must be 0 or more' }).max(LIMITS.maxId),
-  limit: z.number().int().min(1).max(LIMITS.syncPageMax).optional(),
-})
+const cursor = z.number({ error: 'must be a number' }).int({ error: 'must be a whole number' }).min(0, { error: 'must be 0 or more' }).max(LIMITS.maxId)
+/** `after_message_id` (the seed's) or `after_seq` (a position in the change feed): exactly one. */
+export const syncPayload = z
+  .object({ after_message_id: cursor.optional(), after_seq: cursor.optional(), limit: z.number().int().min(1).max(LIMITS.syncPageMax).optional() })
+  .refine((p) => (p.after_message_id === undefined) !== (p.after_seq === undefined), { error: 'give exactly one of after_message_id and after_seq', path: ['after_message_id'] })
 export const presencePayload = z.object({
   user_ids: z.array(id).max(1000, { error: 'must have at most 1000 items' }),
 })

@@ -1,7 +1,7 @@
 // Database rows to wire shapes. Every answer and event that carries a message goes through here,
 // whichever engine read it: an implementation first normalises its rows to these types (SQLite's raw
 // rows carry 0/1 for booleans and text for timestamps; Prisma's already match).
-import type { AttachmentDto, ConversationDto, ConversationKind, ConversationUpdateDto, MemberRole, MessageDto, ParticipantDto, SystemEventDto, UserDto } from '../../shared/dto'
+import type { AttachmentDto, ConversationDto, ConversationKind, ConversationUpdateDto, MemberRole, MessageDto, ParticipantDto, ReactionDto, ReplyToDto, SystemEventDto, UserDto } from '../../shared/dto'
 
 export interface MessageRow {
   message_id: number
@@ -15,6 +15,10 @@ export interface MessageRow {
   attachments: AttachmentDto[]
   /** JSON of a SystemEventDto on the server's notices. */
   system: string | null
+  reply_to?: ReplyToDto | null
+  edited_at?: Date | null
+  deleted_at?: Date | null
+  reactions?: ReactionDto[]
 }
 
 export interface ParticipantRow extends UserDto {
@@ -57,6 +61,10 @@ export function toMessageDto(m: MessageRow): MessageDto {
     sender: toUserDto(m.sender),
     attachments: m.attachments.map(toAttachmentDto),
     system: m.system === null ? null : (JSON.parse(m.system) as SystemEventDto),
+    reply_to: m.reply_to ?? null,
+    edited_at: m.edited_at?.toISOString() ?? null,
+    deleted_at: m.deleted_at?.toISOString() ?? null,
+    reactions: m.reactions ?? [],
   }
 }
 
