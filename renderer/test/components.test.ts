@@ -12,7 +12,7 @@ afterEach(() => {
 })
 
 describe('MessageBubble', () => {
-  const render = (item: object) => mountUi(MessageBubble, { item })
+  const render = (item: object) => mountUi(MessageBubble, { item: { actions: [], replyTo: null, ...item } })
 
   it('shows ✓ for sent and ✓✓ for read on our messages, nothing on theirs', () => {
     const sent = render({ kind: 'message', key: 'a', mine: true, message: message({ conversation_id: 1, sender: ada, is_read: false }) })

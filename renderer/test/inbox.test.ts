@@ -121,11 +121,12 @@ describe('the conversation list', () => {
 })
 
 describe('receipts', () => {
-  const mine = (is_read: boolean): ChatItem => ({ kind: 'message', key: 'm1', mine: true, message: message({ conversation_id: 1, sender: ada, is_read }) })
+  const mine = (is_read: boolean): ChatItem => ({ kind: 'message', key: 'm1', mine: true, message: message({ conversation_id: 1, sender: ada, is_read }), actions: [] })
   const pending = (state: 'pending' | 'failed'): ChatItem => ({
     kind: 'pending',
     key: 'p1',
     mine: true,
+    replyTo: null,
     pending: { client_id: 'c1', conversation_id: 1, content: 'x', queued_at: '2026-11-27T10:00:00.000Z', state, attempts: 1 },
   })
 

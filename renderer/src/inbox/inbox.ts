@@ -1,5 +1,6 @@
 // The inbox's state: conversations sorted by activity with unread counts, the pages of history loaded
-// per conversation, the outbox, presence, typing, where others have read up to, and the connection.
+// per conversation, the outbox and the queue of edits/deletions/reactions, presence, typing, where others
+// have read up to, and the connection.
 // One instance per signed-in user; it listens to the MessengerApi and is the only thing that changes
 // this state.
 import { computed, reactive, shallowRef, type ShallowRef } from 'vue'
@@ -11,26 +12,37 @@ import type {
   MessageDto,
   MessageReadDto,
   ParticipantDto,
+  ReactionUpdateDto,
   ReadReceiptDto,
   ReadStateDto,
+  ReplyToDto,
   UploadedFileDto,
   UserDto,
 } from '../../../electron/shared/dto'
 import { LIMITS } from '../../../electron/shared/limits'
-import type { ConnectionStatus, MessengerApi, PendingMessageDto } from '../../../electron/shared/messenger-api'
+import type { ConnectionStatus, MessengerApi, PendingActionDto, PendingMessageDto } from '../../../electron/shared/messenger-api'
+import { excerptOf, withPending } from './actions'
 
 export interface History {
-  /** Loaded messages, oldest first. */
+  /** Loaded messages, oldest first: one unbroken stretch of the conversation. */
   items: MessageDto[]
   /** The server may have older messages than the first loaded one. */
   hasOlder: boolean
+  /** The stretch loaded is an older one (a reply's quote jumped back to it): newer messages are still to load. */
+  hasNewer: boolean
   loading: boolean
 }
 
 export type Receipt = 'pending' | 'failed' | 'sent' | 'read'
 
-/** A row of the chat view: a stored message, or one of ours still in the outbox. */
-export type ChatItem = { kind: 'message'; key: string; message: MessageDto; mine: boolean } | { kind: 'pending'; key: string; pending: PendingMessageDto; mine: true }
+/**
+ * A row of the chat view: a stored message (as the user sees it: with their queued edits and
+ * reactions laid over, and those queued actions), or one of ours still in the outbox (with the
+ * message it replies to, when that is loaded).
+ */
+export type ChatItem =
+  | { kind: 'message'; key: string; message: MessageDto; mine: boolean; actions: PendingActionDto[] }
+  | { kind: 'pending'; key: string; pending: PendingMessageDto; mine: true; replyTo: ReplyToDto | null }
 
 export function activityOf(conversation: ConversationDto): string {
   return conversation.messages[0]?.created_at ?? conversation.updated_at ?? conversation.created_at
@@ -88,6 +100,12 @@ export function allowedActions(myRole: MemberRole | undefined, target: Participa
   return target.role === 'member' ? { roles: ['admin'], remove: true } : { roles: ['member'], remove: false }
 }
 
+/** The quote a reply to this message carries, as the server words it. */
+export function quoteOf(message: MessageDto): ReplyToDto {
+  const deleted = message.deleted_at !== null
+  return { message_id: message.message_id, sender: message.sender, excerpt: deleted ? 'deleted message' : excerptOf(message.content), deleted }
+}
+
 /** Inserts messages into an id-ordered list, each once. */
 export function mergeMessages(list: MessageDto[], incoming: MessageDto[]): MessageDto[] {
   const byId = new Map(list.map((m) => [m.message_id, m]))
@@ -103,6 +121,8 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
     loaded: false,
     activeId: null as number | null,
     outbox: [] as PendingMessageDto[],
+    /** Edits, deletions and reactions not yet acknowledged (the client's queue, as it last said). */
+    actions: [] as PendingActionDto[],
     status: { state: 'connecting', pending: 0, failed: 0 } as ConnectionStatus,
     online: new Set<number>(),
     typing: new Map<number, Map<number, number>>(),
@@ -124,7 +144,7 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
 
   function history(conversationId: number): ShallowRef<History> {
     let h = histories.get(conversationId)
-    if (!h) histories.set(conversationId, (h = shallowRef<History>({ items: [], hasOlder: true, loading: false })))
+    if (!h) histories.set(conversationId, (h = shallowRef<History>({ items: [], hasOlder: true, hasNewer: false, loading: false })))
     return h
   }
 
@@ -140,9 +160,16 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
   function itemsOf(conversationId: number): ChatItem[] {
     const stored = history(conversationId).value.items
     const sent = new Set(stored.map((m) => m.client_id).filter(Boolean))
-    const rows: ChatItem[] = stored.map((message) => ({ kind: 'message', key: `m${message.message_id}`, message, mine: message.sender_id === me.user_id && !message.system }))
+    const rows: ChatItem[] = stored.map((stored) => {
+      const { message, actions } = withPending(stored, state.actions, me.user_id)
+      return { kind: 'message', key: `m${message.message_id}`, message, mine: message.sender_id === me.user_id && !message.system, actions }
+    })
+    // Sends waiting for the server show at the bottom: not while an older stretch is loaded (they would sit after a gap).
+    if (history(conversationId).value.hasNewer) return rows
     for (const pending of state.outbox) {
-      if (pending.conversation_id === conversationId && !sent.has(pending.client_id)) rows.push({ kind: 'pending', key: `p${pending.client_id}`, pending, mine: true })
+      if (pending.conversation_id !== conversationId || sent.has(pending.client_id)) continue
+      const original = pending.reply_to_id ? stored.find((m) => m.message_id === pending.reply_to_id) : undefined
+      rows.push({ kind: 'pending', key: `p${pending.client_id}`, pending, mine: true, replyTo: original ? quoteOf(original) : null })
     }
     return rows
   }
@@ -154,7 +181,65 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
     try {
       const first = h.value.items[0]
       const page = await api.getMessages(conversationId, { ...(first ? { before: first.message_id } : {}), limit: LIMITS.pageDefault })
-      h.value = { items: mergeMessages(h.value.items, page), hasOlder: page.length === LIMITS.pageDefault, loading: false }
+      h.value = { ...h.value, items: mergeMessages(h.value.items, page), hasOlder: page.length === LIMITS.pageDefault, loading: false }
+    } catch (error) {
+      h.value = { ...h.value, loading: false }
+      throw error
+    }
+  }
+
+  /** Whether a page holds the conversation's latest message (as the list knows it): nothing newer is left to load. */
+  function reachesLatest(conversationId: number, items: MessageDto[]): boolean {
+    const latest = find(conversationId)?.messages[0]?.message_id
+    return latest === undefined || items.some((m) => m.message_id >= latest)
+  }
+
+  /**
+   * Loads the history around a message not loaded yet (a reply's quote was clicked). A page that
+   * overlaps what is loaded joins it; one further back replaces it, so the view never shows a gap,
+   * and the newer messages load again as the user scrolls down (loadNewer).
+   */
+  async function loadAround(conversationId: number, messageId: number): Promise<void> {
+    const h = history(conversationId)
+    h.value = { ...h.value, loading: true }
+    try {
+      const page = await api.getMessages(conversationId, { around: messageId, limit: LIMITS.pageDefault })
+      const loaded = h.value.items
+      const first = loaded[0]?.message_id
+      const joins = first !== undefined && page.some((m) => m.message_id >= first)
+      const items = joins ? mergeMessages(loaded, page) : mergeMessages([], page)
+      h.value = { items, hasOlder: joins ? h.value.hasOlder : page.length > 0, hasNewer: joins ? h.value.hasNewer : !reachesLatest(conversationId, items), loading: false }
+    } catch (error) {
+      h.value = { ...h.value, loading: false }
+      throw error
+    }
+  }
+
+  /** The next page after an older stretch (the server pages around the last loaded message; it has no "after"). */
+  async function loadNewer(conversationId: number): Promise<void> {
+    const h = history(conversationId)
+    const last = h.value.items.at(-1)
+    if (h.value.loading || !h.value.hasNewer || !last) return
+    h.value = { ...h.value, loading: true }
+    try {
+      const page = await api.getMessages(conversationId, { around: last.message_id, limit: LIMITS.pageDefault })
+      const items = mergeMessages(h.value.items, page)
+      const grew = page.some((m) => m.message_id > last.message_id)
+      h.value = { ...h.value, items, hasNewer: grew && !reachesLatest(conversationId, items), loading: false }
+    } catch (error) {
+      h.value = { ...h.value, loading: false }
+      throw error
+    }
+  }
+
+  /** Back from an older stretch to the latest page (the stretch stays shown until the page is here). */
+  async function jumpToLatest(conversationId: number): Promise<void> {
+    const h = history(conversationId)
+    if (!h.value.hasNewer) return
+    h.value = { ...h.value, loading: true }
+    try {
+      const page = await api.getMessages(conversationId, { limit: LIMITS.pageDefault })
+      h.value = { items: mergeMessages([], page), hasOlder: page.length === LIMITS.pageDefault, hasNewer: false, loading: false }
     } catch (error) {
       h.value = { ...h.value, loading: false }
       throw error
@@ -279,7 +364,8 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
 
   function onMessage(message: MessageDto): void {
     const h = histories.get(message.conversation_id)
-    if (h) h.value = { ...h.value, items: mergeMessages(h.value.items, [message]) }
+    // While an older stretch is loaded, a new message waits for the user to scroll (or jump) down to it.
+    if (h && !h.value.hasNewer) h.value = { ...h.value, items: mergeMessages(h.value.items, [message]) }
     const known = find(message.conversation_id)
     if (!known) {
       // A conversation someone else started: fetch the list again to learn its participants.
@@ -297,6 +383,41 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
     // A read the server refuses (offline, or just removed from the group) is not worth an error: the next open reads again.
     if (fromOther && wants.inView) markSeen(message.conversation_id).catch(() => {})
     if (fromOther) stopTyping(message.conversation_id, message.sender_id)
+  }
+
+  /**
+   * Applies a message's new state (edited, deleted, reacted to) wherever it is shown: the loaded
+   * history, the conversation list's latest message, and the quotes of the replies to it.
+   */
+  function patchMessage(conversationId: number, messageId: number, change: (m: MessageDto) => MessageDto, quote?: (m: MessageDto) => ReplyToDto): void {
+    const h = histories.get(conversationId)
+    if (h) {
+      let changed = false
+      const items = h.value.items.map((m) => {
+        if (m.message_id === messageId) {
+          changed = true
+          return change(m)
+        }
+        if (quote && m.reply_to?.message_id === messageId) {
+          changed = true
+          return { ...m, reply_to: quote(m) }
+        }
+        return m
+      })
+      if (changed) h.value = { ...h.value, items }
+    }
+    const conversation = find(conversationId)
+    if (conversation?.messages.some((m) => m.message_id === messageId)) updateConversation(conversationId, (c) => ({ ...c, messages: c.messages.map((m) => (m.message_id === messageId ? change(m) : m)) }))
+  }
+
+  /** Edited or deleted: the whole message as it is now; the replies' quotes follow (the server words them the same way). */
+  function onMessageChanged(message: MessageDto): void {
+    const quote = quoteOf(message)
+    patchMessage(message.conversation_id, message.message_id, () => message, () => quote)
+  }
+
+  function onReactionUpdated(update: ReactionUpdateDto): void {
+    patchMessage(update.conversation_id, update.message_id, (m) => ({ ...m, reactions: update.reactions }))
   }
 
   function markReadUpTo(conversationId: number, senderId: number, upTo: number): void {
@@ -341,7 +462,7 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
   async function rejoined(conversationId: number): Promise<void> {
     const h = histories.get(conversationId)
     if (!h) return
-    h.value = { items: [], hasOlder: true, loading: false }
+    h.value = { items: [], hasOlder: true, hasNewer: false, loading: false }
     if (state.activeId === conversationId) await loadOlder(conversationId).catch(() => {})
   }
 
@@ -381,7 +502,11 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
       api.on('message_read', onMessageRead),
       api.on('read_state', onReadState),
       api.on('conversation_updated', onConversationUpdated),
+      api.on('message_updated', onMessageChanged),
+      api.on('message_deleted', onMessageChanged),
+      api.on('reaction_updated', onReactionUpdated),
       api.on('outbox', (items) => (state.outbox = items)),
+      api.on('pending_actions', (actions) => (state.actions = actions)),
       api.on('status', (status) => {
         const cameBack = status.state === 'online' && state.status.state !== 'online'
         state.status = status
@@ -404,8 +529,9 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
         }, LIMITS.typingExpiresMs + 50)
       }),
     )
-    const [outbox, status] = await Promise.all([api.getOutbox(), api.getStatus()])
+    const [outbox, actions, status] = await Promise.all([api.getOutbox(), api.getPendingActions(), api.getStatus()])
     state.outbox = outbox
+    state.actions = actions
     state.status = status
     try {
       await refresh()
@@ -414,8 +540,12 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
     }
   }
 
-  async function send(conversationId: number, content: string, attachments: UploadedFileDto[] = []): Promise<void> {
-    const pending = await api.sendMessage(conversationId, content, attachments.length ? attachments : undefined)
+  async function send(conversationId: number, content: string, attachments: UploadedFileDto[] = [], replyToId?: number): Promise<void> {
+    // What is sent shows at the bottom: back from an older stretch first.
+    await jumpToLatest(conversationId)
+    const pending = replyToId
+      ? await api.sendMessage(conversationId, content, attachments.length ? attachments : undefined, { replyToId })
+      : await api.sendMessage(conversationId, content, attachments.length ? attachments : undefined)
     if (!state.outbox.some((p) => p.client_id === pending.client_id) && !history(conversationId).value.items.some((m) => m.client_id === pending.client_id)) {
       state.outbox = [...state.outbox, pending]
     }
@@ -466,6 +596,17 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
     leave: (conversationId: number) => took(api.removeMember(conversationId, me.user_id)),
     retry: (clientId: string) => api.retrySend(clientId),
     discard: (clientId: string) => api.discardSend(clientId),
+    loadAround,
+    loadNewer,
+    jumpToLatest,
+    // Edits, deletions and reactions go to the client's queue; how they stand shows through `pending_actions`
+    // alone (the answer may come after the queue has already sent it and said so).
+    edit: (message: Pick<MessageDto, 'message_id' | 'conversation_id'>, content: string) => api.editMessage(message.message_id, message.conversation_id, content),
+    remove: (message: Pick<MessageDto, 'message_id' | 'conversation_id'>) => api.deleteMessage(message.message_id, message.conversation_id),
+    react: (message: Pick<MessageDto, 'message_id' | 'conversation_id'>, emoji: string, on: boolean) => api.react(message.message_id, message.conversation_id, emoji, on),
+    versions: (messageId: number) => api.getMessageVersions(messageId),
+    retryAction: (actionId: string) => api.retryAction(actionId),
+    discardAction: (actionId: string) => api.discardAction(actionId),
   }
 }
 
