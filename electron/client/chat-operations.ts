@@ -28,10 +28,17 @@ export type ChatOperationName =
   | 'removeMember'
   | 'setMemberRole'
   | 'getReads'
+  | 'editMessage'
+  | 'deleteMessage'
+  | 'react'
+  | 'getMessageVersions'
+  | 'getPendingActions'
+  | 'retryAction'
+  | 'discardAction'
 
 /** sendMessage takes any attachment the server accepts (the IPC schema's shape), not only upload answers. */
 export type ChatOperations = Omit<Pick<MessengerApi, ChatOperationName>, 'sendMessage'> & {
-  sendMessage(conversationId: number, content: string, attachments?: AttachmentInput[]): Promise<PendingMessageDto>
+  sendMessage(conversationId: number, content: string, attachments?: AttachmentInput[], options?: { replyToId?: number | undefined }): Promise<PendingMessageDto>
 }
 
 export interface ActiveSession {
@@ -58,8 +65,20 @@ export function chatOperations(session: () => ActiveSession): ChatOperations {
     setMemberRole: (conversationId, userId, role) => session().client.api.setMemberRole(conversationId, userId, role),
     getReads: (messageId) => session().client.api.reads(messageId),
     getMessages: (conversationId, page) => session().client.api.messages(conversationId, page ?? {}),
-    sendMessage: (conversationId, content, attachments) =>
-      session().client.send(conversationId, content, attachments?.map((a) => ({ file_url: a.file_url, file_name: a.file_name ?? undefined }))),
+    sendMessage: (conversationId, content, attachments, options) =>
+      session().client.send(
+        conversationId,
+        content,
+        attachments?.map((a) => ({ file_url: a.file_url, file_name: a.file_name ?? undefined })),
+        { replyToId: options?.replyToId },
+      ),
+    editMessage: (messageId, conversationId, content) => session().client.edit(messageId, conversationId, content),
+    deleteMessage: (messageId, conversationId) => session().client.delete(messageId, conversationId),
+    react: (messageId, conversationId, emoji, on) => session().client.react(messageId, conversationId, emoji, on),
+    getMessageVersions: (messageId) => session().client.versions(messageId),
+    getPendingActions: async () => session().client.pendingActions,
+    retryAction: (actionId) => session().client.retryAction(actionId),
+    discardAction: (actionId) => session().client.discardAction(actionId),
     retrySend: (clientId) => session().client.retry(clientId),
     discardSend: (clientId) => session().client.discard(clientId),
     getOutbox: async () => session().client.outbox,

@@ -8,8 +8,8 @@ import { fromAck, unwrap, type Ack, type ErrorInfo } from '../shared/result'
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 
-/** What the server pushes, by event: its payload. */
-export type ServerEvents = { [K in keyof ServerToClientEvents]: Parameters<ServerToClientEvents[K]>[0] }
+/** What the server pushes, by event: its arguments (a change's position in the feed comes second). */
+export type ServerEvents = { [K in keyof ServerToClientEvents]: Parameters<ServerToClientEvents[K]> }
 
 export type ConnectionEvents = ServerEvents & {
   /** Each change: online once connected (the rooms are being joined again), connecting while it tries, offline when it stopped. */
@@ -18,7 +18,20 @@ export type ConnectionEvents = ServerEvents & {
   session_ended: ErrorInfo
 }
 
-const SERVER_EVENTS = ['new_message', 'message_read', 'typing', 'presence', 'user_joined', 'user_left', 'conversation_updated', 'resync'] as const satisfies readonly (keyof ServerToClientEvents)[]
+// Every event of the map (the record makes the compiler insist on each one).
+const SERVER_EVENTS = Object.keys({
+  new_message: true,
+  message_read: true,
+  message_updated: true,
+  message_deleted: true,
+  reaction_updated: true,
+  typing: true,
+  presence: true,
+  user_joined: true,
+  user_left: true,
+  conversation_updated: true,
+  resync: true,
+} satisfies Record<keyof ServerToClientEvents, true>) as (keyof ServerToClientEvents)[]
 
 export interface ConnectionOptions {
   /** The server's base URL. */
@@ -86,7 +99,7 @@ export class Connection {
       }
     })
     for (const event of SERVER_EVENTS) {
-      ;(socket.on as (e: string, listener: (payload: unknown) => void) => void)(event, (payload) => this.events.emit(event, payload as never))
+      ;(socket.on as (e: string, listener: (...args: unknown[]) => void) => void)(event, (...args) => this.events.emit(event, args as never))
     }
     return true
   }

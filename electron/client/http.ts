@@ -1,5 +1,5 @@
-import type { AuthResultDto, ConversationDto, MemberRole, MessageDto, ReadReceiptDto, UploadedFileDto, UserDto } from '../shared/dto'
-import { AppError, type ErrorInfo } from '../shared/result'
+import type { AuthResultDto, ConversationDto, MemberRole, MessageDto, MessageVersionDto, ReadReceiptDto, UploadedFileDto, UserDto } from '../shared/dto'
+import { AppError, type ErrorCode, type ErrorInfo } from '../shared/result'
 
 const unreachable = (error: unknown): AppError => new AppError('unavailable', `Cannot reach the server (${(error as Error).message}).`)
 
@@ -14,13 +14,24 @@ async function request<T>(fetchImpl: Fetch, url: string, init: RequestInit): Pro
     throw unreachable(error)
   }
   const text = await res.text()
-  const body = text ? (JSON.parse(text) as unknown) : undefined
   if (!res.ok) {
-    const info = (body as { error?: ErrorInfo } | undefined)?.error ?? { code: 'internal', message: `HTTP ${res.status}` }
+    // An answer from something in between (a proxy's 502 page) carries no error of ours: judge by the status.
+    const info = parseJson<{ error?: ErrorInfo }>(text)?.error ?? { code: codeOfStatus(res.status), message: `HTTP ${res.status}` }
     throw AppError.from(info)
   }
-  return body as T
+  return (text ? JSON.parse(text) : undefined) as T
 }
+
+function parseJson<T>(text: string): T | undefined {
+  try {
+    return text ? (JSON.parse(text) as T) : undefined
+  } catch {
+    return undefined
+  }
+}
+
+const STATUS_CODES: Record<number, ErrorCode> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 413: 'payload_too_large', 429: 'rate_limited' }
+const codeOfStatus = (status: number): ErrorCode => STATUS_CODES[status] ?? (status >= 500 ? 'unavailable' : 'bad_request')
 
 /** A call with a JSON body, or with none when `body` is undefined (DELETE). */
 const json = (method: string, body: unknown, token?: string): RequestInit => ({
@@ -58,14 +69,25 @@ export class HttpApi {
   conversations = (userId: number): Promise<ConversationDto[]> => this.get(`/api/conversations/${userId}`)
   startConversation = (me: number, other: number): Promise<ConversationDto> =>
     this.send('POST', '/api/conversations', { participant1_id: me, participant2_id: other })
-  messages = (conversationId: number, page: { before?: number; limit?: number } = {}): Promise<MessageDto[]> => {
+  /** A page of history: the latest, the one before a message, or the one around a message. */
+  messages = (conversationId: number, page: { before?: number | undefined; around?: number | undefined; limit?: number | undefined } = {}): Promise<MessageDto[]> => {
     const query = new URLSearchParams()
     if (page.before) query.set('before', String(page.before))
+    if (page.around) query.set('around', String(page.around))
     if (page.limit) query.set('limit', String(page.limit))
     const qs = query.toString()
     return this.get(`/api/messages/${conversationId}${qs ? `?${qs}` : ''}`)
   }
   markRead = (messageId: number): Promise<MessageDto> => this.send('PATCH', `/api/messages/${messageId}`, { is_read: true })
+  /** Edits one of the user's messages; the same text again changes nothing (a retry is safe). */
+  editMessage = (messageId: number, content: string): Promise<MessageDto> => this.send('PATCH', `/api/messages/${messageId}`, { content })
+  /** Deletes a message for everyone; answers its tombstone, again if it was deleted already. */
+  deleteMessage = (messageId: number): Promise<MessageDto> => this.send('DELETE', `/api/messages/${messageId}`, undefined)
+  /** Adds (`on`) or takes back the user's reaction; either is a no-op when already so. */
+  react = (messageId: number, emoji: string, on: boolean): Promise<MessageDto> =>
+    this.send(on ? 'PUT' : 'DELETE', `/api/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`, undefined)
+  /** An edited message's earlier versions, oldest first. */
+  versions = (messageId: number): Promise<MessageVersionDto[]> => this.get(`/api/messages/${messageId}/edits`)
   createGroup = (title: string, memberIds: number[]): Promise<ConversationDto> => this.send('POST', '/api/groups', { title, member_ids: memberIds })
   updateConversation = (conversationId: number, changes: { title?: string | undefined; muted?: boolean | undefined }): Promise<ConversationDto> =>
     this.send('PATCH', `/api/conversations/${conversationId}`, changes)

@@ -55,13 +55,14 @@ export class Outbox {
     return { pending: this.list.filter((i) => i.state === 'pending').length, failed: this.list.filter((i) => i.state === 'failed').length }
   }
 
-  /** Queues a message and saves it before it is sent. */
-  async add(conversationId: number, content: string, attachments?: AttachmentInput[]): Promise<PendingMessage> {
+  /** Queues a message (a reply when `replyToId` is given) and saves it before it is sent. */
+  async add(conversationId: number, content: string, attachments?: AttachmentInput[], replyToId?: number): Promise<PendingMessage> {
     const item: PendingMessage = {
       client_id: newClientId(),
       conversation_id: conversationId,
       content,
       ...(attachments && attachments.length > 0 ? { attachments } : {}),
+      ...(replyToId === undefined ? {} : { reply_to_id: replyToId }),
       queued_at: new Date().toISOString(),
       state: 'pending',
       attempts: 0,
@@ -107,6 +108,7 @@ export class Outbox {
             sender_id: this.deps.senderId,
             client_id: item.client_id,
             ...(item.attachments ? { attachments: item.attachments } : {}),
+            ...(item.reply_to_id === undefined ? {} : { reply_to_id: item.reply_to_id }),
           })
         } catch {
           // No answer (timeout or disconnect): the same client_id is safe to send again.

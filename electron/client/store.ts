@@ -1,14 +1,34 @@
-import type { PendingMessageDto } from '../shared/messenger-api'
+import type { PendingActionDto, PendingMessageDto } from '../shared/messenger-api'
 
 /** A message the user sent that the server has not acknowledged yet (the contract's shape). */
 export type PendingMessage = PendingMessageDto
+
+/** An edit, deletion or reaction the server has not acknowledged yet (the contract's shape). */
+export type PendingAction = PendingActionDto
+
+/** The messages handed on as new, so that a catch-up can tell a changed message from a new one. */
+export interface KnownMessagesState {
+  /** Every message at or below this id is known (handed on, or older than what this client hands on). */
+  floor: number
+  /** Ids above the floor handed on as new, in the order they were (the newest few thousand). */
+  ids: number[]
+}
 
 /** What a client keeps between runs. */
 export interface ClientState {
   /** Unacknowledged sends, in the order the user made them. */
   outbox: PendingMessage[]
-  /** Every message with a smaller or equal id has been received: catch-up starts after it. */
-  cursor: number
+  /** Unacknowledged edits, deletions and reactions, in the order the user made them (absent in older stores). */
+  actions?: PendingAction[] | undefined
+  /** The change feed position every change up to which has been handed on: catch-up resumes after it. */
+  seq?: number | undefined
+  /**
+   * The id of the last message received, as older clients kept it (they had no position). Read once to
+   * bridge from (see CatchUp); written only while the server has not yet told this client a position.
+   */
+  cursor?: number | undefined
+  /** See KnownMessagesState; absent in older stores (then everything up to `cursor` counts as known). */
+  known?: KnownMessagesState | undefined
 }
 
 /** Where ChatClient keeps its state: a file in the desktop app, browser storage in the web client. */
@@ -17,7 +37,7 @@ export interface ClientStore {
   save(state: ClientState): Promise<void>
 }
 
-export const emptyState = (): ClientState => ({ outbox: [], cursor: 0 })
+export const emptyState = (): ClientState => ({ outbox: [], actions: [], seq: 0, known: { floor: 0, ids: [] } })
 
 /** Keeps state in memory only (tests, or a client that must not persist). */
 export class MemoryStore implements ClientStore {

@@ -6,7 +6,7 @@ import { Emitter } from '../shared/emitter'
 import type { AppEvents, MessengerApi, Preferences, ServerSetup, SessionInfo } from '../shared/messenger-api'
 import { AppError, toAppError } from '../shared/result'
 import { isWebUrl } from '../shared/web-url'
-import { ChatClient } from './chat-client'
+import { ChatClient, type ChatClientOptions } from './chat-client'
 import { chatOperations, forwardClientEvents, type ActiveSession } from './chat-operations'
 import { auth, HttpApi } from './http'
 import { WebStorageStore, type KeyValueStorage } from './store'
@@ -17,6 +17,8 @@ export interface WebMessengerOptions {
   /** Where the session, the outbox and preferences are kept: `localStorage`. */
   storage: KeyValueStorage & { removeItem(key: string): void }
   fetch?: typeof fetch
+  /** socket.io-client's `io`, replaceable in tests. */
+  io?: ChatClientOptions['io']
   /** Opens a link in a new browsing context. */
   openWindow?: (url: string) => void
 }
@@ -68,6 +70,7 @@ export function createWebMessenger(options: WebMessengerOptions): MessengerApi {
       user,
       store: new WebStorageStore(storage, `switchboard.outbox.${user.user_id}`),
       ...(options.fetch ? { fetch: options.fetch } : {}),
+      ...(options.io ? { io: options.io } : {}),
     })
     active = { client, user, token }
     forwardClientEvents(client, (event, payload) => events.emit(event, payload))

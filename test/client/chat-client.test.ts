@@ -45,10 +45,14 @@ async function goneAway(srv: TestServer, ada: Person, bob: Person, conversationI
   await until('online', () => before.status.state === 'online')
   const first = (await ada.api.post<MessageDto>(`/api/messages/${conversationId}`, { content: 'hello', sender_id: ada.user.user_id })).body
   await until('first message', () => early.some((m) => m.message_id === first.message_id))
-  await until('cursor saved', async () => ((await store.load())?.cursor ?? 0) === first.message_id)
+  // Saved past it: the position of its change (the first live change gives a client its first position).
+  await until('position saved', async () => (await store.load())?.seq === (await changeOf(srv, first.message_id)))
   await before.close()
   return store
 }
+
+/** The position of a message's last change in the server's feed. */
+const changeOf = async (s: TestServer, messageId: number): Promise<number> => (await s.server.database.db.message.findUniqueOrThrow({ where: { message_id: messageId } })).seq
 
 const stored = (s: TestServer, conversationId: number) =>
   s.server.database.db.message.findMany({ where: { conversation_id: conversationId }, orderBy: { message_id: 'asc' } })
@@ -161,7 +165,7 @@ describe('catch-up', () => {
     const sentinel = (await ada.api.post(`/api/messages/${conversationId}`, { content: 'sentinel', sender_id: ada.user.user_id })).body.message_id
     await until('the sentinel', () => got.some((m) => m.message_id === sentinel))
     expect(got.map((m) => m.message_id)).toEqual([...sent, sentinel])
-    expect(after.cursor).toBe(sentinel)
+    expect(after.position).toBe(await changeOf(srv, sentinel))
   })
 
   it('a client with nothing stored starts after the newest message the user has, not at the beginning', async () => {

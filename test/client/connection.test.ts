@@ -59,8 +59,8 @@ describe('the connection', () => {
     const b = connection(srv.url, bob).c
     const messages: MessageDto[] = []
     const typing: TypingEvent[] = []
-    b.events.on('new_message', (m) => messages.push(m))
-    b.events.on('typing', (t) => typing.push(t))
+    b.events.on('new_message', ([m]) => messages.push(m))
+    b.events.on('typing', ([t]) => typing.push(t))
     a.fire('typing', { conversation_id: conversationId, is_typing: true }) // not connected: nothing happens
     a.open()
     b.open()

@@ -28,6 +28,10 @@ const stored = (payload: SendMessagePayload, id: number): SendAck => ({
     sender: { user_id: 1, username: 'ada', display_name: 'Ada' },
     attachments: [],
     system: null,
+    reply_to: null,
+    edited_at: null,
+    deleted_at: null,
+    reactions: [],
   },
 })
 
