@@ -1,6 +1,7 @@
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { LIMITS } from '../shared/limits'
 
 export interface RateLimit {
   /** Actions allowed per window. */
@@ -46,6 +47,8 @@ export interface ServerConfig {
   logLevel: string
   /** How long a node waits for a change it has not heard of before its clients catch up instead (several nodes). */
   feedGapMs: number
+  /** How long after sending a message its sender may edit it (LIMITS.editWindowMs by default). */
+  editWindowMs: number
 }
 
 /** The repository's migrations; correct when running from source (CLI, tests). */
@@ -87,6 +90,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     uploadRate: { points: 30, windowSeconds: 60 },
     groupRate: { points: 60, windowSeconds: 60 },
     feedGapMs: 2_000,
+    editWindowMs: LIMITS.editWindowMs,
     tokenTtl: '30d',
     logLevel: 'info',
     ...overrides,
@@ -131,6 +135,7 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
       'database-url': { type: 'string' },
       'redis-url': { type: 'string' },
       'files-dir': { type: 'string' },
+      'edit-window-minutes': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -149,6 +154,12 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
   const redisUrl = values['redis-url'] ?? env.REDIS_URL
   const redisPrefix = env.SWITCHBOARD_REDIS_PREFIX
   const filesDir = values['files-dir'] ?? env.SWITCHBOARD_FILES_DIR
+  const editWindow = values['edit-window-minutes'] ?? env.SWITCHBOARD_EDIT_WINDOW_MINUTES
+  if (editWindow !== undefined) {
+    const minutes = Number(editWindow)
+    if (!/^\d{1,7}$/.test(editWindow) || minutes < 0) throw new Error(`Invalid edit window "${editWindow}": use a whole number of minutes (0 turns editing off).`)
+    overrides.editWindowMs = minutes * 60_000
+  }
   if (host) overrides.host = host
   if (port !== undefined) overrides.port = portOf(port)
   if (data) overrides.dataDir = path.resolve(data)

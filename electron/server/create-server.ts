@@ -15,6 +15,7 @@ import { groupRoutes } from './http/routes/groups'
 import { fileRoutes } from './http/routes/files'
 import { publicRoutes } from './http/routes/public'
 import { webClientRoutes } from './http/routes/web-client'
+import { actionRoutes } from './http/routes/actions'
 import { attachSocketServer, type ChatServer } from './realtime/socket-server'
 import { createServices, type Services } from './services'
 import { cspDirectives } from '../shared/csp'
@@ -86,6 +87,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
     requireAuth(scope, services)
     chatRoutes(scope, services)
     groupRoutes(scope, services)
+    actionRoutes(scope, services)
     fileRoutes(scope, services, config, limits)
   })
   await webClientRoutes(http, config.webRoot)

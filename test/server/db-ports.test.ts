@@ -8,10 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { SOURCE_MIGRATIONS_DIR } from '../../electron/server/config'
 import type { Db } from '../../electron/server/db/client'
 import { openPostgres, openSqlite, type Database } from '../../electron/server/db/database'
-import type { DatabasePorts, NewAttachment } from '../../electron/server/db/ports'
+import type { DatabasePorts, NewAttachment, StoredMessage } from '../../electron/server/db/ports'
 import { PrismaInboxReader } from '../../electron/server/db/prisma/inbox'
 import { PrismaMessageWriter } from '../../electron/server/db/prisma/writer'
-import type { MessageDto, SystemEventDto } from '../../electron/shared/dto'
+import type { ConversationDto, MessageDto, SystemEventDto } from '../../electron/shared/dto'
 import { databaseConfig, dropPostgresSchema, postgresSchemaFor, tempDir, TEST_POSTGRES } from '../helpers/server'
 
 type Engine = 'sqlite' | 'postgres'
@@ -340,7 +340,7 @@ async function groupTranscript(impl: Implementation) {
       .changeGroup(async (tx) => {
         await tx.setTitle(g, 'never')
         await tx.addMembers(g, [f.user.eve], 'member', T5)
-        await tx.touch(g)
+        await tx.touch(g, [])
         throw new Error('half-way')
       })
       .then(
@@ -414,7 +414,7 @@ async function readTranscript(impl: Implementation) {
     steps.bobAgain = await read(f.user.bob, one!.message_id, 401) // no move: null, no position
     steps.cyReadsTwo = await read(f.user.cy, two!.message_id, 402)
     steps.afterCy = await isRead() // one: bob and cy have; two: ada has not
-    steps.touched = await writer.changeGroup((tx) => tx.touch(g))
+    steps.touched = await writer.changeGroup((tx) => tx.touch(g, []))
     // Ada, who never read, removed: "two" is then read by every other current member (cy).
     await writer.changeGroup((tx) => tx.removeMember(g, f.user.ada, T4))
     steps.afterAdaRemoved = await isRead()
@@ -429,6 +429,54 @@ async function readTranscript(impl: Implementation) {
     await opened.close()
   }
 }
+/**
+ * What people do to messages, through the writer, read back through the inbox: a reply (and the quote
+ * once its original is edited, then deleted), edits up to the limit, reactions from two people (one
+ * taken back, one repeated), a deletion with its attachments, and what each step refused.
+ */
+async function actionsTranscript(impl: Implementation) {
+  const opened = await openFixture(impl.engine)
+  try {
+    const { fixture: f } = opened
+    const { writer, inbox } = impl.ports(opened.database)
+    const c = f.conversation.adaBob
+    const [original] = (await writer.insert([{ conversation_id: c, sender_id: f.user.ada, content: 'the original', client_id: null, attachments: [attachment(300, 1), attachment(300, 2)] }], T3)) as StoredMessage[]
+    const [reply] = (await writer.insert([{ conversation_id: c, sender_id: f.user.bob, content: 'a reply', client_id: null, attachments: [], reply_to_id: original!.message_id }], T3)) as StoredMessage[]
+    const o = original!.message_id
+    const steps: Record<string, unknown> = {}
+    steps.edit1 = await writer.edit({ message_id: o, content: 'the original, edited', at: T4, maxEdits: 2 })
+    steps.same = await writer.edit({ message_id: o, content: 'the original, edited', at: T4, maxEdits: 2 })
+    steps.edit2 = await writer.edit({ message_id: o, content: 'edited twice', at: T5, maxEdits: 2 })
+    steps.edit3 = await writer.edit({ message_id: o, content: 'one too many', at: T5, maxEdits: 2 })
+    steps.bobLikes = await writer.react({ message_id: o, user_id: f.user.bob, emoji: '👍', on: true, at: T4 })
+    steps.adaLikes = await writer.react({ message_id: o, user_id: f.user.ada, emoji: '👍', on: true, at: T5 })
+    steps.adaHearts = await writer.react({ message_id: o, user_id: f.user.ada, emoji: '❤️', on: true, at: T5 })
+    steps.bobAgain = await writer.react({ message_id: o, user_id: f.user.bob, emoji: '👍', on: true, at: T5 })
+    steps.bobTakesBack = await writer.react({ message_id: o, user_id: f.user.bob, emoji: '👍', on: false, at: T5 })
+    steps.bobNothing = await writer.react({ message_id: o, user_id: f.user.bob, emoji: '🎉', on: false, at: T5 })
+    steps.beforeDeletion = await inbox.page(c, undefined, 2)
+    steps.list = (await inbox.list(f.user.ada)).find((x) => x.conversation_id === c)
+    steps.deleted = await writer.remove(o, at(400))
+    steps.deletedAgain = await writer.remove(o, at(401))
+    steps.editDeleted = await writer.edit({ message_id: o, content: 'no', at: at(402), maxEdits: 20 })
+    steps.reactDeleted = await writer.react({ message_id: o, user_id: f.user.bob, emoji: '👍', on: true, at: at(402) })
+    steps.afterDeletion = await inbox.page(c, undefined, 2)
+    steps.after = await inbox.after(c, o - 1, 5)
+    steps.afterNothing = await inbox.after(c, reply!.message_id, 5)
+    const versions = await opened.database.db.messageVersion.count({ where: { message_id: o } })
+    const reactions = await opened.database.db.reaction.count({ where: { message_id: o } })
+    const attachments = await opened.database.db.messageAttachment.count({ where: { message_id: o } })
+    return { f, o, reply: reply!.message_id, steps, leftOver: { versions, reactions, attachments }, position: await writer.position() }
+  } finally {
+    await opened.close()
+  }
+}
+const actionsTranscripts = new Map<string, ReturnType<typeof actionsTranscript>>()
+const actionsTranscriptOf = (impl: Implementation): ReturnType<typeof actionsTranscript> => {
+  if (!actionsTranscripts.has(impl.name)) actionsTranscripts.set(impl.name, actionsTranscript(impl))
+  return actionsTranscripts.get(impl.name)!
+}
+
 const readTranscripts = new Map<string, ReturnType<typeof readTranscript>>()
 const readTranscriptOf = (impl: Implementation): ReturnType<typeof readTranscript> => {
   if (!readTranscripts.has(impl.name)) readTranscripts.set(impl.name, readTranscript(impl))
@@ -515,6 +563,10 @@ describe.each(implementations)('$name', (impl) => {
       sender: { user_id: f.user.bob, username: 'bob', display_name: 'bob' },
       attachments: f.attachments(2).map((attachment_id, k) => ({ attachment_id, message_id: f.message(2), ...attachment(2, k + 1) })),
       system: null,
+      reply_to: null,
+      edited_at: null,
+      deleted_at: null,
+      reactions: [],
     })
     // Equal timestamps keep id order; read up to #11 from bob's side, #7 from ada's.
     const middle = await inbox.page(f.conversation.adaBob, f.message(13), 5)
@@ -565,6 +617,10 @@ describe.each(implementations)('$name', (impl) => {
         { attachment_id: file + 2, message_id: next + 1, ...attachment(100, 2) },
       ],
       system: null,
+      reply_to: null,
+      edited_at: null,
+      deleted_at: null,
+      reactions: [],
     })
     expect(t.adaBob[3]!.attachments.map((a) => a.attachment_id)).toEqual([file + 3, file + 4, file + 5])
     expect(ids(t.bobCy)).toEqual([w.message(15), next + 2])
@@ -683,6 +739,38 @@ describe.each(implementations)('$name: read positions and the change feed', (imp
   })
 })
 
+describe.each(implementations)('$name: message actions', (impl) => {
+  it('edits keeping versions up to the limit, reacts once per person and emoji, deletes to a tombstone, and reads replies and reactions back', async () => {
+    const t = await actionsTranscriptOf(impl)
+    const { f, o, steps } = t
+    // Positions: the two inserts took 1 and 2; each change that did something the next one.
+    expect(steps.edit1).toEqual({ seq: 3 })
+    expect(steps.same).toBe('unchanged')
+    expect(steps.edit2).toEqual({ seq: 4 })
+    expect(steps.edit3).toBe('too_many')
+    expect([steps.bobLikes, steps.adaLikes, steps.adaHearts, steps.bobAgain, steps.bobTakesBack, steps.bobNothing]).toEqual([{ seq: 5 }, { seq: 6 }, { seq: 7 }, 'unchanged', { seq: 8 }, 'unchanged'])
+    const [before, reply] = steps.beforeDeletion as MessageDto[]
+    expect(before).toMatchObject({ message_id: o, content: 'edited twice', edited_at: T5.toISOString(), deleted_at: null })
+    // Bob's 👍 (the first) was taken back; ada's two came at the same time: by emoji then.
+    expect(before!.reactions).toEqual([
+      { emoji: '❤️', count: 1, user_ids: [f.user.ada] },
+      { emoji: '👍', count: 1, user_ids: [f.user.ada] },
+    ])
+    expect(before!.attachments).toHaveLength(2)
+    expect(reply!.reply_to).toEqual({ message_id: o, sender: { user_id: f.user.ada, username: 'ada', display_name: 'Ada Lovelace' }, excerpt: 'edited twice', deleted: false })
+    expect((steps.list as ConversationDto).messages[0]).toEqual(reply)
+    expect(steps.deleted).toEqual({ seq: 9, file_urls: [attachment(300, 1).file_url, attachment(300, 2).file_url] })
+    expect([steps.deletedAgain, steps.editDeleted, steps.reactDeleted]).toEqual(['already', 'deleted', 'deleted'])
+    const [tombstone, replyAfter] = steps.afterDeletion as MessageDto[]
+    expect(tombstone).toMatchObject({ message_id: o, content: '', attachments: [], reactions: [], edited_at: null, deleted_at: at(400).toISOString() })
+    expect(replyAfter!.reply_to).toMatchObject({ message_id: o, excerpt: 'deleted message', deleted: true })
+    expect(steps.after).toEqual(steps.afterDeletion)
+    expect(steps.afterNothing).toEqual([])
+    expect(t.leftOver).toEqual({ versions: 0, reactions: 0, attachments: 0 })
+    expect(t.position).toBe(9)
+  })
+})
+
 describe.each(others)('$name, against SQLite’s prepared statements', (impl) => {
   it('answers every read byte for byte alike', async () => {
     const [mine, reference] = await Promise.all([fixtureOf(impl.engine), fixtureOf(SQLITE.engine)])
@@ -701,6 +789,13 @@ describe.each(others)('$name, against SQLite’s prepared statements', (impl) =>
   it('writes, and reads its writes back, byte for byte alike', async () => {
     const [mine, reference] = await Promise.all([transcriptOf(impl), transcriptOf(SQLITE)])
     expect(JSON.stringify(answers(mine))).toBe(JSON.stringify(answers(reference)))
+  })
+
+  it('acts on messages and reads the results byte for byte alike', async () => {
+    const [mine, reference] = await Promise.all([actionsTranscriptOf(impl), actionsTranscriptOf(SQLITE)])
+    const { f: _mine, ...own } = mine
+    const { f: _reference, ...expected } = reference
+    expect(JSON.stringify(own)).toBe(JSON.stringify(expected))
   })
 
   it('moves read positions and takes positions byte for byte alike', async () => {

@@ -23,7 +23,7 @@ async function setUp() {
   const position = await srv.server.database.writer.position()
   /** Announces a change at `seq` that no transaction made, to bob. */
   const announce = (seq: number, content: string): MessageDto => {
-    const message = { message_id: 1_000_000 + seq, conversation_id: conversationId, sender_id: ada.user.user_id, content, created_at: new Date().toISOString(), is_read: false, client_id: null, sender: ada.user, attachments: [], system: null }
+    const message = { message_id: 1_000_000 + seq, conversation_id: conversationId, sender_id: ada.user.user_id, content, created_at: new Date().toISOString(), is_read: false, client_id: null, sender: ada.user, attachments: [], system: null, reply_to: null, edited_at: null, deleted_at: null, reactions: [] }
     srv.server.services.events.emit('message_created', { seq, message, participantIds: [bob.user.user_id] })
     return message
   }

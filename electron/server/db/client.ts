@@ -1,6 +1,6 @@
 // The Prisma client the services use on every engine, and the selections whose rows db/mappers.ts
 // turns into wire shapes. Imports no implementation, so everything may import it.
-import type { PrismaClient } from './generated/sqlite/client'
+import type { Prisma, PrismaClient } from './generated/sqlite/client'
 
 /** The PostgreSQL client exposes the same model API (both are generated from one schema). */
 export type Db = PrismaClient
@@ -14,4 +14,6 @@ export const userSelect = { user_id: true, username: true, display_name: true } 
 export const messageInclude = {
   sender: { select: userSelect },
   attachments: { orderBy: { attachment_id: 'asc' } },
-} as const
+  reply_to: { select: { message_id: true, content: true, deleted_at: true, sender: { select: userSelect } } },
+  reactions: { select: { emoji: true, user_id: true }, orderBy: [{ created_at: 'asc' }, { user_id: 'asc' }, { emoji: 'asc' }] },
+} satisfies Prisma.MessageInclude

@@ -2,6 +2,7 @@
 // whichever engine read it: an implementation first normalises its rows to these types (SQLite's raw
 // rows carry 0/1 for booleans and text for timestamps; Prisma's already match).
 import type { AttachmentDto, ConversationDto, ConversationKind, ConversationUpdateDto, MemberRole, MessageDto, ParticipantDto, ReactionDto, ReplyToDto, SystemEventDto, UserDto } from '../../shared/dto'
+import { LIMITS } from '../../shared/limits'
 
 export interface MessageRow {
   message_id: number
@@ -15,10 +16,24 @@ export interface MessageRow {
   attachments: AttachmentDto[]
   /** JSON of a SystemEventDto on the server's notices. */
   system: string | null
-  reply_to?: ReplyToDto | null
-  edited_at?: Date | null
-  deleted_at?: Date | null
-  reactions?: ReactionDto[]
+  /** The message replied to, as it is now. */
+  reply_to: ReplyRow | null
+  edited_at: Date | null
+  deleted_at: Date | null
+  /** Every reaction, ordered by created_at, then user_id, then emoji. */
+  reactions: ReactionRow[]
+}
+
+export interface ReplyRow {
+  message_id: number
+  content: string
+  deleted_at: Date | null
+  sender: UserDto
+}
+
+export interface ReactionRow {
+  emoji: string
+  user_id: number
 }
 
 export interface ParticipantRow extends UserDto {
@@ -61,11 +76,30 @@ export function toMessageDto(m: MessageRow): MessageDto {
     sender: toUserDto(m.sender),
     attachments: m.attachments.map(toAttachmentDto),
     system: m.system === null ? null : (JSON.parse(m.system) as SystemEventDto),
-    reply_to: m.reply_to ?? null,
+    reply_to: m.reply_to ? toReplyToDto(m.reply_to) : null,
     edited_at: m.edited_at?.toISOString() ?? null,
     deleted_at: m.deleted_at?.toISOString() ?? null,
-    reactions: m.reactions ?? [],
+    reactions: toReactionDtos(m.reactions),
   }
+}
+
+export const toReplyToDto = (r: ReplyRow): ReplyToDto => ({
+  message_id: r.message_id,
+  sender: toUserDto(r.sender),
+  excerpt: r.deleted_at ? 'deleted message' : [...r.content].slice(0, LIMITS.replyExcerptChars).join(''),
+  deleted: r.deleted_at !== null,
+})
+
+/** One entry per emoji, by its first reaction; the count exact, the people capped (LIMITS.reactionUsersShown). */
+export function toReactionDtos(rows: ReactionRow[]): ReactionDto[] {
+  const byEmoji = new Map<string, ReactionDto>()
+  for (const r of rows) {
+    const entry = byEmoji.get(r.emoji) ?? { emoji: r.emoji, count: 0, user_ids: [] }
+    byEmoji.set(r.emoji, entry)
+    entry.count++
+    if (entry.user_ids.length < LIMITS.reactionUsersShown) entry.user_ids.push(r.user_id)
+  }
+  return [...byEmoji.values()]
 }
 
 export const toParticipantDto = (p: ParticipantRow): ParticipantDto => ({ ...toUserDto(p), role: p.role as MemberRole, joined_at: p.joined_at.toISOString() })

@@ -19,7 +19,17 @@ export interface NewMessage {
   attachments: NewAttachment[]
   /** The server's own notices only. */
   system?: SystemEventDto | undefined
+  /** A message of the same conversation this one replies to (checked by the caller). */
+  reply_to_id?: number | null | undefined
 }
+
+/** What an edit found inside its transaction: done (with its position), or why not. */
+export type EditOutcome = { seq: number } | 'unchanged' | 'deleted' | 'too_many'
+/** A deletion: done, with the files its attachments named (to forget unless still used), or done before. */
+export type DeleteOutcome = { seq: number; file_urls: string[] } | 'already'
+/** A reaction added or taken back: done, or nothing to do, or the message is deleted. */
+export type ReactOutcome = { seq: number } | 'unchanged' | 'deleted'
+
 
 /** The ids a stored message got, attachment ids in the order the attachments were given, and its position in the change feed. */
 export interface StoredMessage {
@@ -70,8 +80,12 @@ export interface GroupTx {
   setVisibleUntil(conversationId: number, userIds: number[], messageId: number): Promise<void>
   /** Stores a notice and bumps the conversation, as a send would. */
   insertNotice(notice: NewMessage, at: Date): Promise<StoredMessage>
-  /** Gives the conversation the next position in the change feed (its title, members or roles changed); returns it. */
-  touch(conversationId: number): Promise<number>
+  /**
+   * Gives the conversation the next position in the change feed (its title, members or roles
+   * changed), and the same to the rows of those this change removed (what a removed member's
+   * catch-up goes by); returns it.
+   */
+  touch(conversationId: number, removed: number[]): Promise<number>
 }
 
 /**
@@ -91,6 +105,15 @@ export interface MessageWriter {
   insert(messages: NewMessage[], at: Date): Promise<(StoredMessage | null)[]>
   changeGroup<T>(work: (tx: GroupTx) => Promise<T>): Promise<T>
   markRead(move: ReadMove): Promise<number | null>
+  /**
+   * Replaces a message's text, keeping the one it had as a version: not when it is deleted, already
+   * says that, or has `maxEdits` versions. (Who may edit, and until when, the caller decides.)
+   */
+  edit(edit: { message_id: number; content: string; at: Date; maxEdits: number }): Promise<EditOutcome>
+  /** Deletes a message for everyone: a tombstone without text, attachments, versions or reactions. */
+  remove(messageId: number, at: Date): Promise<DeleteOutcome>
+  /** Adds (`on`) or takes back one person's emoji on a message that is not deleted. */
+  react(reaction: { message_id: number; user_id: number; emoji: string; on: boolean; at: Date }): Promise<ReactOutcome>
   /** The last position taken: where a node starts delivering from. */
   position(): Promise<number>
 }
@@ -106,6 +129,8 @@ export interface InboxReader {
   one(userId: number, conversationId: number): Promise<ConversationDto | null>
   /** Up to `limit` messages of a conversation below `before` (all when absent), ascending by message_id; callers cap `before` for a removed member. */
   page(conversationId: number, before: number | undefined, limit: number): Promise<MessageDto[]>
+  /** Up to `limit` messages of a conversation above `after`, ascending by message_id (the later half of a page around a message). */
+  after(conversationId: number, after: number, limit: number): Promise<MessageDto[]>
 }
 
 /** One engine's implementations, chosen together when the database opens. */

@@ -8,13 +8,15 @@
 // (a node killed between its commit and its broadcast). A hole is waited for up to `gapMs`; then
 // delivery moves on and the node's sockets are told to catch up, which reads the database, where
 // the change is.
-import type { ConversationUpdateDto, MessageDto, MessageReadDto } from '../../shared/dto'
+import type { ConversationUpdateDto, MessageDto, MessageReadDto, ReactionUpdateDto } from '../../shared/dto'
 
 /** One committed change, as every node needs it to tell its own sockets: what, to whom. */
 export type FeedEntry =
   | { seq: number; event: 'new_message'; payload: MessageDto; to: number[] }
   | { seq: number; event: 'message_read'; payload: MessageReadDto; to: number[] }
   | { seq: number; event: 'conversation_updated'; payload: ConversationUpdateDto; to: number[]; added: number[]; removed: number[] }
+  | { seq: number; event: 'message_updated' | 'message_deleted'; payload: MessageDto; to: number[] }
+  | { seq: number; event: 'reaction_updated'; payload: ReactionUpdateDto; to: number[] }
 
 export class FeedOrder {
   /** The next position to deliver; null until the node knows where the feed stood when it started. */

@@ -127,20 +127,33 @@ export function attachSocketServer(
   const membersOf = (participantIds: number[]): string[] => participantIds.map(rooms.user)
   const deliver = (entry: FeedEntry): void => {
     const local = io.local
-    if (entry.event === 'conversation_updated') {
-      const room = rooms.conversation(entry.payload.conversation_id)
-      // A removed member's sockets leave the room, an added member's join it.
-      if (entry.removed.length > 0) local.in(membersOf(entry.removed)).socketsLeave(room)
-      if (entry.added.length > 0) local.in(membersOf(entry.added)).socketsJoin(room)
-      local.to(membersOf(entry.to)).emit('conversation_updated', entry.payload)
-    } else if (entry.event === 'new_message') local.to(membersOf(entry.to)).emit('new_message', entry.payload)
-    else local.to(membersOf(entry.to)).emit('message_read', entry.payload)
+    const to = local.to(membersOf(entry.to))
+    const at = { seq: entry.seq }
+    switch (entry.event) {
+      case 'conversation_updated': {
+        const room = rooms.conversation(entry.payload.conversation_id)
+        // A removed member's sockets leave the room, an added member's join it.
+        if (entry.removed.length > 0) local.in(membersOf(entry.removed)).socketsLeave(room)
+        if (entry.added.length > 0) local.in(membersOf(entry.added)).socketsJoin(room)
+        return void to.emit('conversation_updated', entry.payload, at)
+      }
+      case 'new_message':
+        return void to.emit('new_message', entry.payload, at)
+      case 'message_read':
+        return void to.emit('message_read', entry.payload, at)
+      case 'message_updated':
+        return void to.emit('message_updated', entry.payload, at)
+      case 'message_deleted':
+        return void to.emit('message_deleted', entry.payload, at)
+      case 'reaction_updated':
+        return void to.emit('reaction_updated', entry.payload, at)
+    }
   }
   const feed = new FeedOrder(
     deliver,
     (from, to) => {
       logger.warn({ from, to }, 'changes never heard of; this node’s clients catch up')
-      io.local.emit('resync', { window_ms: deps.resyncWindowMs ?? 15_000 })
+      io.local.emit('resync', { window_ms: deps.resyncWindowMs ?? 15_000, after_seq: from - 1 })
     },
     config.feedGapMs,
   )
@@ -164,6 +177,9 @@ export function attachSocketServer(
   services.events.on('conversation_updated', ({ seq, conversation, participantIds, added, removed }) =>
     announce({ seq, event: 'conversation_updated', payload: conversation, to: [...participantIds, ...removed], added, removed }),
   )
+  services.events.on('message_updated', ({ seq, message, participantIds }) => announce({ seq, event: 'message_updated', payload: message, to: participantIds }))
+  services.events.on('message_deleted', ({ seq, message, participantIds }) => announce({ seq, event: 'message_deleted', payload: message, to: participantIds }))
+  services.events.on('reaction_updated', ({ seq, reaction, participantIds }) => announce({ seq, event: 'reaction_updated', payload: reaction, to: participantIds }))
   // Where the feed stood once this node listens: what committed before is not this node's to tell.
   deps.feedPosition().then(
     (position) => feed.start(position),
@@ -259,7 +275,9 @@ export function attachSocketServer(
       return {}
     })
 
-    on('sync', async ({ after_message_id, limit }) => services.messages.sync(user, after_message_id, limit))
+    on('sync', async ({ after_message_id, after_seq, limit }) =>
+      after_seq === undefined ? services.messages.sync(user, after_message_id!, limit) : services.changes.since(user, after_seq, limit),
+    )
 
     // Presence is told only about people who share a conversation with the caller.
     on('get_presence', async ({ user_ids }) => {

@@ -115,6 +115,12 @@ export class ConversationService {
     return { ...conversation, title, participants: [], updated_at: last?.created_at ?? conversation.created_at, unread_count: 0 }
   }
 
+  /** One conversation as the user's list shows it: as it is, or a group as at their removal; null when never theirs. */
+  async asSeenBy(userId: number, conversationId: number): Promise<ConversationDto | null> {
+    const conversation = await this.inbox.one(userId, conversationId)
+    return conversation && this.asAtRemoval(conversation, userId)
+  }
+
   /** The one-to-one conversation of two users, made if absent; never two, even under concurrent calls. */
   async getOrCreateDirect(actor: Actor, participant1: number, participant2: number): Promise<{ conversation: ConversationDto; created: boolean }> {
     if (participant1 !== actor.user_id && participant2 !== actor.user_id) {

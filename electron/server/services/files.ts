@@ -137,4 +137,18 @@ export class FileService {
       inline: isImageType(file.file_type),
     }
   }
+
+  /**
+   * Removes these files (a deleted message's) from storage, each once no message uses it any more:
+   * it then answers 404 to everyone, its uploader too.
+   */
+  async forget(fileUrls: string[]): Promise<void> {
+    for (const url of new Set(fileUrls)) {
+      if (!url.startsWith(FILE_URL_PREFIX)) continue
+      if ((await this.db.messageAttachment.count({ where: { file_url: url } })) > 0) continue
+      const storedName = url.slice(FILE_URL_PREFIX.length)
+      await this.db.storedFile.deleteMany({ where: { stored_name: storedName } })
+      await rm(path.join(this.dir, storedName), { force: true })
+    }
+  }
 }

@@ -65,7 +65,7 @@ export class GroupService {
         await tx.addMembers(conversationId, [actor.user_id], 'owner', at)
         await tx.addMembers(conversationId, others, 'member', at)
         const notice = await this.notice(tx, conversationId, { type: 'created', actor_id: actor.user_id, user_ids: others, title: input.title }, names, at)
-        return { conversationId, notices: [notice], removed: [], seq: await tx.touch(conversationId) }
+        return { conversationId, notices: [notice], removed: [], seq: await tx.touch(conversationId, []) }
       },
       (made) => this.announce(actor, made, [actor.user_id, ...others]),
     )
@@ -198,7 +198,7 @@ export class GroupService {
         const { notices, removed } = Array.isArray(decided) ? { notices: [] as Notice[], removed: [] } : decided
         if (Array.isArray(decided)) for (const event of decided) notices.push(await this.notice(tx, conversationId, event, names, at))
         // Each change that told of itself changed the group: it takes a position after its notices.
-        return { conversationId, notices, removed, seq: notices.length > 0 ? await tx.touch(conversationId) : null }
+        return { conversationId, notices, removed, seq: notices.length > 0 ? await tx.touch(conversationId, removed) : null }
       },
       (change) => this.announce(actor, change, change.notices.flatMap((n) => (n.message.system?.type === 'added' ? n.message.system.user_ids : []))),
     )

@@ -5,6 +5,8 @@ import type { Db } from '../db/client'
 import type { DatabasePorts } from '../db/ports'
 import { InflightWrites } from '../lifecycle/inflight'
 import { AccountService } from './accounts'
+import { MessageActionService } from './actions'
+import { ChangeFeedService } from './changes'
 import { ConversationService } from './conversations'
 import { FileService } from './files'
 import { GroupService } from './groups'
@@ -17,6 +19,8 @@ export interface Services {
   accounts: AccountService
   conversations: ConversationService
   messages: MessageService
+  actions: MessageActionService
+  changes: ChangeFeedService
   groups: GroupService
   files: FileService
   events: ChatEvents
@@ -33,6 +37,8 @@ export function createServices(deps: DatabasePorts & { db: Db; config: ServerCon
     accounts: new AccountService(deps.db, deps.tokens, deps.limits),
     conversations,
     messages,
+    actions: new MessageActionService(deps.db, conversations, files, events, deps.limits, writes, deps.writer, deps.config.editWindowMs),
+    changes: new ChangeFeedService(deps.db, conversations),
     groups: new GroupService(deps.db, conversations, messages, events, deps.limits),
     files,
     events,

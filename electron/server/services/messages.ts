@@ -3,7 +3,7 @@ import type { SyncResult } from '../../shared/events'
 import { LIMITS } from '../../shared/limits'
 import type { AttachmentInput } from '../../shared/schemas'
 import { messageInclude, userSelect, type Db } from '../db/client'
-import { toMessageDto } from '../db/mappers'
+import { toMessageDto, type ReplyRow } from '../db/mappers'
 import type { GroupTx, InboxReader, MessageWriter } from '../db/ports'
 import { AppError } from '../../shared/result'
 import { badRequest, forbidden, notFound } from '../errors'
@@ -21,6 +21,7 @@ export interface SendInput {
   sender_id: number
   attachments?: AttachmentInput[] | undefined
   client_id?: string | undefined
+  reply_to_id?: number | undefined
 }
 
 export interface SendResult {
@@ -36,6 +37,8 @@ interface SendJob {
   content: string
   clientId: string | null
   attachments: ResolvedAttachment[]
+  /** The message replied to, as it was when the send was checked. */
+  replyTo: ReplyRow | null
 }
 
 /** A notice of the server's own, as a group change stores it. */
@@ -94,11 +97,27 @@ export class MessageService {
     private readonly inbox: InboxReader,
   ) {}
 
-  /** A page of history, ascending; `before` pages backwards by message_id. A removed member's ends at their removal. */
-  async list(actor: Actor, conversationId: number, page: { limit?: number | undefined; before?: number | undefined }): Promise<MessageDto[]> {
+  /**
+   * A page of history, ascending: the latest, the one `before` a message (paging backwards by
+   * message_id), or the one `around` a message of the conversation (it and what comes either side).
+   * A removed member's ends at their removal.
+   */
+  async list(
+    actor: Actor,
+    conversationId: number,
+    page: { limit?: number | undefined; before?: number | undefined; around?: number | undefined },
+  ): Promise<MessageDto[]> {
     const { until } = await this.conversations.assertReader(actor, conversationId)
-    const before = until === undefined ? page.before : Math.min(page.before ?? Number.MAX_SAFE_INTEGER, until + 1)
-    return this.inbox.page(conversationId, before, page.limit ?? LIMITS.pageDefault)
+    const limit = page.limit ?? LIMITS.pageDefault
+    const cap = (before: number | undefined) => (until === undefined ? before : Math.min(before ?? Number.MAX_SAFE_INTEGER, until + 1))
+    if (page.around === undefined) return this.inbox.page(conversationId, cap(page.before), limit)
+    const target = await this.db.message.findUnique({ where: { message_id: page.around }, select: { conversation_id: true } })
+    if (!target || target.conversation_id !== conversationId || (until !== undefined && page.around > until)) {
+      throw notFound(`Message ${page.around} is not in conversation ${conversationId}.`)
+    }
+    const upTo = await this.inbox.page(conversationId, page.around + 1, Math.ceil(limit / 2))
+    const later = await this.inbox.after(conversationId, page.around, limit - upTo.length)
+    return [...upTo, ...(until === undefined ? later : later.filter((m) => m.message_id <= until))]
   }
 
   /** Stores a message (REST and socket alike), then announces it; a repeated client_id returns the first. */
@@ -114,9 +133,20 @@ export class MessageService {
       throw error
     }
     const attachments = await this.files.resolveAttachments(actor, input.attachments ?? [])
+    const replyTo = input.reply_to_id === undefined ? null : await this.replyTarget(conversationId, input.reply_to_id)
     return this.writes.run(
-      () => this.writesInOrder.add({ kind: 'send', actor, conversationId, content: input.content, clientId: input.client_id ?? null, attachments }) as Promise<SendResult>,
+      () => this.writesInOrder.add({ kind: 'send', actor, conversationId, content: input.content, clientId: input.client_id ?? null, attachments, replyTo }) as Promise<SendResult>,
     )
+  }
+
+  /** The message a reply quotes: one of the same conversation (any, deleted ones too: the quote then says so). */
+  private async replyTarget(conversationId: number, messageId: number): Promise<ReplyRow> {
+    const target = await this.db.message.findUnique({
+      where: { message_id: messageId },
+      select: { message_id: true, conversation_id: true, content: true, deleted_at: true, sender: { select: userSelect } },
+    })
+    if (!target || target.conversation_id !== conversationId) throw badRequest(`must be a message of conversation ${conversationId}`, 'reply_to_id')
+    return { message_id: target.message_id, content: target.content, deleted_at: target.deleted_at, sender: target.sender }
   }
 
   /**
@@ -163,6 +193,10 @@ export class MessageService {
         sender: job.actor,
         attachments: [],
         system: JSON.stringify(n.system),
+        reply_to: null,
+        edited_at: null,
+        deleted_at: null,
+        reactions: [],
       }),
     }))
     if (notices.length > 0) {
@@ -213,7 +247,7 @@ export class MessageService {
       const stored = await this.writer.insert(
         fresh.map((i) => {
           const job = jobs[i]!
-          return { conversation_id: job.conversationId, sender_id: job.actor.user_id, content: job.content, client_id: job.clientId, attachments: job.attachments }
+          return { conversation_id: job.conversationId, sender_id: job.actor.user_id, content: job.content, client_id: job.clientId, attachments: job.attachments, reply_to_id: job.replyTo?.message_id ?? null }
         }),
         now,
       )
@@ -242,6 +276,10 @@ export class MessageService {
           sender: job.actor,
           attachments: job.attachments.map((a, k) => ({ attachment_id: attachment_ids[k]!, message_id, ...a })),
           system: null,
+          reply_to: job.replyTo,
+          edited_at: null,
+          deleted_at: null,
+          reactions: [],
         })
         results[i] = { message, duplicate: false }
         this.events.emit('message_created', { seq, message, participantIds: recipients.get(job.conversationId)! })

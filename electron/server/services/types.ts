@@ -1,4 +1,4 @@
-import type { ConversationUpdateDto, MessageDto, MessageReadDto, UserDto } from '../../shared/dto'
+import type { ConversationUpdateDto, MessageDto, MessageReadDto, ReactionUpdateDto, UserDto } from '../../shared/dto'
 import { Emitter } from '../../shared/emitter'
 
 /** The authenticated caller of a route or socket event. */
@@ -14,6 +14,9 @@ export type ChatEventMap = {
   message_read: { seq: number; message: MessageReadDto; participantIds: number[] }
   /** A group's title, members or roles changed; `removed` are told once more, then nothing. */
   conversation_updated: { seq: number; conversation: ConversationUpdateDto; participantIds: number[]; added: number[]; removed: number[] }
+  message_updated: { seq: number; message: MessageDto; participantIds: number[] }
+  message_deleted: { seq: number; message: MessageDto; participantIds: number[] }
+  reaction_updated: { seq: number; reaction: ReactionUpdateDto; participantIds: number[] }
 }
 
 export type ChatEventName = keyof ChatEventMap

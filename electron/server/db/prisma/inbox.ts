@@ -79,4 +79,9 @@ export class PrismaInboxReader implements InboxReader {
     })
     return rows.reverse().map(toMessageDto)
   }
+
+  async after(conversationId: number, after: number, limit: number) {
+    const rows = await this.db.message.findMany({ where: { conversation_id: conversationId, message_id: { gt: after } }, orderBy: { message_id: 'asc' }, take: limit, include: messageInclude })
+    return rows.map(toMessageDto)
+  }
 }

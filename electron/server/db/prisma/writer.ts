@@ -1,6 +1,6 @@
 import type { MemberRole } from '../../../shared/dto'
 import type { Db, Tx } from '../client'
-import type { ClientKey, GroupTx, MessageWriter, NewMessage, ReadMove, StoredMessage } from '../ports'
+import type { ClientKey, DeleteOutcome, EditOutcome, GroupTx, MessageWriter, NewMessage, ReactOutcome, ReadMove, StoredMessage } from '../ports'
 
 /** How long a group change's transaction may take (Prisma's interactive transactions default to 5 s). */
 const GROUP_CHANGE_TIMEOUT_MS = 60_000
@@ -108,6 +108,52 @@ export class PrismaMessageWriter implements MessageWriter {
     })
   }
 
+  edit(e: { message_id: number; content: string; at: Date; maxEdits: number }): Promise<EditOutcome> {
+    return this.db.$transaction(async (tx) => {
+      await this.beforeWrite(tx)
+      const m = await tx.message.findUnique({ where: { message_id: e.message_id }, select: { content: true, created_at: true, edited_at: true, deleted_at: true } })
+      if (!m || m.deleted_at !== null) return 'deleted'
+      if (m.content === e.content) return 'unchanged'
+      if ((await tx.messageVersion.count({ where: { message_id: e.message_id } })) >= e.maxEdits) return 'too_many'
+      await tx.messageVersion.create({ data: { message_id: e.message_id, content: m.content, written_at: m.edited_at ?? m.created_at } })
+      const seq = await advance(tx, 1)
+      await tx.message.update({ where: { message_id: e.message_id }, data: { content: e.content, edited_at: e.at, seq } })
+      return { seq }
+    })
+  }
+
+  remove(messageId: number, at: Date): Promise<DeleteOutcome> {
+    return this.db.$transaction(async (tx) => {
+      await this.beforeWrite(tx)
+      const m = await tx.message.findUnique({ where: { message_id: messageId }, select: { deleted_at: true } })
+      if (!m || m.deleted_at !== null) return 'already'
+      const where = { message_id: messageId }
+      const files = await tx.messageAttachment.findMany({ where, select: { file_url: true }, orderBy: { attachment_id: 'asc' } })
+      await tx.messageAttachment.deleteMany({ where })
+      await tx.messageVersion.deleteMany({ where })
+      await tx.reaction.deleteMany({ where })
+      const seq = await advance(tx, 1)
+      await tx.message.update({ where, data: { content: '', edited_at: null, deleted_at: at, seq } })
+      return { seq, file_urls: files.map((f) => f.file_url) }
+    })
+  }
+
+  react(r: { message_id: number; user_id: number; emoji: string; on: boolean; at: Date }): Promise<ReactOutcome> {
+    return this.db.$transaction(async (tx) => {
+      await this.beforeWrite(tx)
+      const m = await tx.message.findUnique({ where: { message_id: r.message_id }, select: { deleted_at: true } })
+      if (!m || m.deleted_at !== null) return 'deleted'
+      const key = { message_id: r.message_id, user_id: r.user_id, emoji: r.emoji }
+      const there = (await tx.reaction.findUnique({ where: { message_id_user_id_emoji: key }, select: { emoji: true } })) !== null
+      if (there === r.on) return 'unchanged'
+      if (r.on) await tx.reaction.create({ data: { ...key, created_at: r.at } })
+      else await tx.reaction.delete({ where: { message_id_user_id_emoji: key } })
+      const seq = await advance(tx, 1)
+      await tx.message.update({ where: { message_id: r.message_id }, data: { seq } })
+      return { seq }
+    })
+  }
+
   async position(): Promise<number> {
     return (await this.db.changeFeed.findUnique({ where: { id: 1 }, select: { seq: true } }))?.seq ?? 0
   }
@@ -125,6 +171,7 @@ export class PrismaMessageWriter implements MessageWriter {
         client_id: m.client_id,
         created_at: at,
         system: m.system ? JSON.stringify(m.system) : null,
+        reply_to_id: m.reply_to_id ?? null,
       })),
       select: { message_id: true },
     })
@@ -173,9 +220,10 @@ export class PrismaMessageWriter implements MessageWriter {
       setVisibleUntil: async (c, users, messageId) =>
         void (await tx.conversationParticipant.updateMany({ where: { conversation_id: c, user_id: { in: users } }, data: { visible_until: messageId } })),
       insertNotice: async (notice, at) => (await this.store(tx, [notice], at))[0]!,
-      touch: async (c) => {
+      touch: async (c, removed) => {
         const seq = await advance(tx, 1)
         await tx.conversation.update({ where: { conversation_id: c }, data: { seq } })
+        if (removed.length > 0) await tx.conversationParticipant.updateMany({ where: { conversation_id: c, user_id: { in: removed } }, data: { seq } })
         return seq
       },
     }

@@ -2,7 +2,7 @@
 // spends 25-50 µs of JavaScript per row read, which made a 1,000-conversation inbox take ~130 ms.
 import Database from 'better-sqlite3'
 import type { AttachmentDto, ConversationDto, MessageDto } from '../../../shared/dto'
-import { toInbox, toMessageDto, type ConversationRow, type ParticipantRow } from '../mappers'
+import { toInbox, toMessageDto, type ConversationRow, type ParticipantRow, type ReactionRow } from '../mappers'
 import type { InboxReader } from '../ports'
 
 /** A message as SQLite returns it: is_read as 0/1, created_at as text, the sender's columns inline. */
@@ -17,9 +17,19 @@ interface RawMessage {
   system: string | null
   username: string
   display_name: string
+  reply_to_id: number | null
+  edited_at: string | number | null
+  deleted_at: string | number | null
+  reply_content: string | null
+  reply_deleted_at: string | number | null
+  reply_sender_id: number | null
+  reply_username: string | null
+  reply_display_name: string | null
 }
 
-const toMessage = (m: RawMessage, attachments: AttachmentDto[]): MessageDto =>
+const dateOrNull = (value: string | number | null): Date | null => (value === null ? null : new Date(value))
+
+const toMessage = (m: RawMessage, attachments: AttachmentDto[], reactions: ReactionRow[]): MessageDto =>
   toMessageDto({
     message_id: m.message_id,
     conversation_id: m.conversation_id,
@@ -31,6 +41,18 @@ const toMessage = (m: RawMessage, attachments: AttachmentDto[]): MessageDto =>
     system: m.system,
     sender: { user_id: m.sender_id, username: m.username, display_name: m.display_name },
     attachments,
+    reply_to:
+      m.reply_to_id === null || m.reply_sender_id === null
+        ? null
+        : {
+            message_id: m.reply_to_id,
+            content: m.reply_content ?? '',
+            deleted_at: dateOrNull(m.reply_deleted_at),
+            sender: { user_id: m.reply_sender_id, username: m.reply_username ?? '', display_name: m.reply_display_name ?? '' },
+          },
+    edited_at: dateOrNull(m.edited_at),
+    deleted_at: dateOrNull(m.deleted_at),
+    reactions,
   })
 
 const byMessage = (rows: AttachmentDto[]): Map<number, AttachmentDto[]> => {
@@ -43,7 +65,24 @@ const byMessage = (rows: AttachmentDto[]): Map<number, AttachmentDto[]> => {
   return files
 }
 
-const MESSAGE_COLUMNS = 'm.message_id, m.conversation_id, m.sender_id, m.content, m.created_at, m.is_read, m.client_id, m.system, u.username, u.display_name'
+const byMessageId = <T extends { message_id: number }>(rows: T[]): Map<number, T[]> => {
+  const out = new Map<number, T[]>()
+  for (const row of rows) {
+    const list = out.get(row.message_id)
+    if (list) list.push(row)
+    else out.set(row.message_id, [row])
+  }
+  return out
+}
+
+const MESSAGE_COLUMNS = `m.message_id, m.conversation_id, m.sender_id, m.content, m.created_at, m.is_read, m.client_id, m.system, u.username, u.display_name,
+  m.reply_to_id, m.edited_at, m.deleted_at, r.content AS reply_content, r.deleted_at AS reply_deleted_at, r.sender_id AS reply_sender_id,
+  ru.username AS reply_username, ru.display_name AS reply_display_name`
+/** The sender of message m, and the message it replies to with that one's sender. */
+const MESSAGE_JOINS = 'JOIN User u ON u.user_id = m.sender_id LEFT JOIN Message r ON r.message_id = m.reply_to_id LEFT JOIN User ru ON ru.user_id = r.sender_id'
+/** Reactions in the order the mapper expects. */
+const REACTION_ORDER = 'ORDER BY x.created_at, x.user_id, x.emoji'
+type RawReaction = ReactionRow & { message_id: number }
 
 /** Which of the user's conversations: all (`only` null) or one. */
 interface Mine {
@@ -71,7 +110,12 @@ export class SqliteInboxReader implements InboxReader {
   private readonly latest: Database.Statement<Mine, RawMessage>
   private readonly pageRows: Database.Statement<[number, number, number], RawMessage>
   private readonly pageAttachments: Database.Statement<[number, number, number], AttachmentDto>
+  private readonly pageReactions: Database.Statement<[number, number, number], RawReaction>
+  private readonly afterRows: Database.Statement<[number, number, number], RawMessage>
+  private readonly afterAttachments: Database.Statement<[number, number, number], AttachmentDto>
+  private readonly afterReactions: Database.Statement<[number, number, number], RawReaction>
   private readonly attachments: Database.Statement<Mine, AttachmentDto>
+  private readonly reactions: Database.Statement<Mine, RawReaction>
   private readonly unread: Database.Statement<Mine, { conversation_id: number; n: number }>
 
   constructor(file: string) {
@@ -93,17 +137,28 @@ export class SqliteInboxReader implements InboxReader {
       FROM ConversationParticipant p WHERE ${MINE}`
     this.latest = this.db.prepare(`
       SELECT ${MESSAGE_COLUMNS}
-      FROM (${latestOfMine}) l JOIN Message m ON m.message_id = l.message_id JOIN User u ON u.user_id = m.sender_id`)
+      FROM (${latestOfMine}) l JOIN Message m ON m.message_id = l.message_id ${MESSAGE_JOINS}`)
+    const attachmentsOf = (ids: string) => `
+      SELECT a.attachment_id, a.message_id, a.file_url, a.file_name, a.file_type, a.size
+      FROM MessageAttachment a WHERE a.message_id IN (${ids}) ORDER BY a.attachment_id`
+    const reactionsOf = (ids: string) => `SELECT x.message_id, x.emoji, x.user_id FROM Reaction x WHERE x.message_id IN (${ids}) ${REACTION_ORDER}`
     const pageIds = 'SELECT message_id FROM Message WHERE conversation_id = ? AND message_id < ? ORDER BY message_id DESC LIMIT ?'
     this.pageRows = this.db.prepare(`
-      SELECT ${MESSAGE_COLUMNS} FROM Message m JOIN User u ON u.user_id = m.sender_id
+      SELECT ${MESSAGE_COLUMNS} FROM Message m ${MESSAGE_JOINS}
       WHERE m.conversation_id = ? AND m.message_id < ? ORDER BY m.message_id DESC LIMIT ?`)
-    this.pageAttachments = this.db.prepare(`
-      SELECT a.attachment_id, a.message_id, a.file_url, a.file_name, a.file_type, a.size
-      FROM MessageAttachment a WHERE a.message_id IN (${pageIds}) ORDER BY a.attachment_id`)
+    this.pageAttachments = this.db.prepare(attachmentsOf(pageIds))
+    this.pageReactions = this.db.prepare(reactionsOf(pageIds))
+    const afterIds = 'SELECT message_id FROM Message WHERE conversation_id = ? AND message_id > ? ORDER BY message_id LIMIT ?'
+    this.afterRows = this.db.prepare(`
+      SELECT ${MESSAGE_COLUMNS} FROM Message m ${MESSAGE_JOINS}
+      WHERE m.conversation_id = ? AND m.message_id > ? ORDER BY m.message_id LIMIT ?`)
+    this.afterAttachments = this.db.prepare(attachmentsOf(afterIds))
+    this.afterReactions = this.db.prepare(reactionsOf(afterIds))
     this.attachments = this.db.prepare(`
       SELECT a.attachment_id, a.message_id, a.file_url, a.file_name, a.file_type, a.size
       FROM (${latestOfMine}) l JOIN MessageAttachment a ON a.message_id = l.message_id ORDER BY a.attachment_id`)
+    this.reactions = this.db.prepare(`
+      SELECT x.message_id, x.emoji, x.user_id FROM (${latestOfMine}) l JOIN Reaction x ON x.message_id = l.message_id ${REACTION_ORDER}`)
     // One-to-one: the seed's is_read flag. Groups: after the member's own read position (is_read
     // there means everyone has read it), up to their removal, and never the server's notices.
     this.unread = this.db.prepare(`
@@ -136,8 +191,9 @@ export class SqliteInboxReader implements InboxReader {
       people.set(conversation_id, [...(people.get(conversation_id) ?? []), { ...user, joined_at: new Date(joined_at) }])
     }
     const files = byMessage(this.attachments.all(mine))
+    const reactions = byMessageId(this.reactions.all(mine))
     const latest = new Map<number, MessageDto>()
-    for (const m of this.latest.all(mine)) latest.set(m.conversation_id, toMessage(m, files.get(m.message_id) ?? []))
+    for (const m of this.latest.all(mine)) latest.set(m.conversation_id, toMessage(m, files.get(m.message_id) ?? [], reactions.get(m.message_id) ?? []))
     const unread = new Map(this.unread.all(mine).map((r) => [r.conversation_id, r.n]))
     const conversations: ConversationRow[] = this.conversations.all(mine).map((c) => ({
       conversation_id: c.conversation_id,
@@ -154,10 +210,17 @@ export class SqliteInboxReader implements InboxReader {
   async page(conversationId: number, before: number | undefined, limit: number): Promise<MessageDto[]> {
     const below = before ?? Number.MAX_SAFE_INTEGER
     const files = byMessage(this.pageAttachments.all(conversationId, below, limit))
+    const reactions = byMessageId(this.pageReactions.all(conversationId, below, limit))
     return this.pageRows
       .all(conversationId, below, limit)
       .reverse()
-      .map((m) => toMessage(m, files.get(m.message_id) ?? []))
+      .map((m) => toMessage(m, files.get(m.message_id) ?? [], reactions.get(m.message_id) ?? []))
+  }
+
+  async after(conversationId: number, after: number, limit: number): Promise<MessageDto[]> {
+    const files = byMessage(this.afterAttachments.all(conversationId, after, limit))
+    const reactions = byMessageId(this.afterReactions.all(conversationId, after, limit))
+    return this.afterRows.all(conversationId, after, limit).map((m) => toMessage(m, files.get(m.message_id) ?? [], reactions.get(m.message_id) ?? []))
   }
 
   close(): void {

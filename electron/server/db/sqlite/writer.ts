@@ -3,7 +3,8 @@
 // spends tens of microseconds (bench/results.md).
 import Database from 'better-sqlite3'
 import type { MemberRole } from '../../../shared/dto'
-import type { ClientKey, GroupTx, MemberRow, MessageWriter, NewMessage, ReadMove, StoredMessage } from '../ports'
+import type { ClientKey, DeleteOutcome, EditOutcome, GroupTx, MemberRow, MessageWriter, NewMessage, ReactOutcome, ReadMove, StoredMessage } from '../ports'
+import { SerialQueue } from '../../lifecycle/serial'
 import { sqliteTimestamp } from '../timestamps'
 
 const BUSY_RETRY_MS = 2
@@ -23,9 +24,18 @@ export class SqliteMessageWriter implements MessageWriter {
   private readonly advance: () => number
   private readonly position_: Database.Statement<[], { seq: number }>
   private readonly read: Database.Transaction<(move: ReadMove, at: string) => number | null>
+  private readonly editTx: Database.Transaction<(messageId: number, content: string, at: string, maxEdits: number) => EditOutcome>
+  private readonly removeTx: Database.Transaction<(messageId: number, at: string) => DeleteOutcome>
+  private readonly reactTx: Database.Transaction<(messageId: number, userId: number, emoji: string, on: boolean, at: string) => ReactOutcome>
   /** is_read for a group's messages, from its current members' read positions. */
   private readonly settle: (conversationId: number) => void
   private inGroupChange = false
+  /**
+   * One write at a time on this connection: a group change holds its transaction open across awaits
+   * (a name looked up on the way), and a read receipt or an edit starting its own transaction then
+   * would find one open.
+   */
+  private readonly turns = new SerialQueue()
 
   constructor(file: string) {
     this.db = new Database(file)
@@ -37,8 +47,8 @@ export class SqliteMessageWriter implements MessageWriter {
     this.find = this.db.prepare('SELECT message_id FROM Message WHERE sender_id = ? AND client_id = ?')
     // Stored only while the sender is a current member: a send that waited while its sender was
     // removed is refused, never stored after the removal.
-    const insertMessage = this.db.prepare<[number, number, string, string, string | null, string | null, number, number]>(
-      `INSERT INTO Message (conversation_id, sender_id, content, created_at, is_read, client_id, system, seq)
+    const insertMessage = this.db.prepare<[number, number, string, string, string | null, number | null, number, number]>(
+      `INSERT INTO Message (conversation_id, sender_id, content, created_at, is_read, client_id, reply_to_id, seq)
        SELECT ?, ?, ?, ?, 0, ?, ?, ${NEXT_SEQ} WHERE EXISTS (${ACTIVE_MEMBER})`,
     )
     const insertNotice = this.db.prepare<[number, number, string, string, string]>(
@@ -52,7 +62,7 @@ export class SqliteMessageWriter implements MessageWriter {
     this.insertOne = (m, at) => {
       const result = m.system
         ? insertNotice.run(m.conversation_id, m.sender_id, m.content, at, JSON.stringify(m.system))
-        : insertMessage.run(m.conversation_id, m.sender_id, m.content, at, m.client_id, null, m.conversation_id, m.sender_id)
+        : insertMessage.run(m.conversation_id, m.sender_id, m.content, at, m.client_id, m.reply_to_id ?? null, m.conversation_id, m.sender_id)
       if (result.changes === 0) return null
       const message_id = Number(result.lastInsertRowid)
       const seq = this.advance()
@@ -63,6 +73,7 @@ export class SqliteMessageWriter implements MessageWriter {
     this.store = this.db.transaction((messages: NewMessage[], at: string) => messages.map((m) => this.insertOne(m, at)))
     this.settle = this.prepareSettle()
     this.read = this.prepareRead()
+    ;[this.editTx, this.removeTx, this.reactTx] = this.prepareActions()
     this.groupTx = this.prepareGroupTx()
   }
 
@@ -77,7 +88,7 @@ export class SqliteMessageWriter implements MessageWriter {
 
   insert(messages: NewMessage[], at: Date): Promise<(StoredMessage | null)[]> {
     const stamp = sqliteTimestamp(at)
-    return this.retrying(() => this.store.immediate(messages, stamp))
+    return this.turns.run(() => this.retrying(() => this.store.immediate(messages, stamp)))
   }
 
   /**
@@ -85,7 +96,11 @@ export class SqliteMessageWriter implements MessageWriter {
    * synchronous statements: nothing else runs on the connection meanwhile (the message service
    * orders group changes with its batches), and the write lock is held for microtasks, not I/O.
    */
-  async changeGroup<T>(work: (tx: GroupTx) => Promise<T>): Promise<T> {
+  changeGroup<T>(work: (tx: GroupTx) => Promise<T>): Promise<T> {
+    return this.turns.run(() => this.groupChange(work))
+  }
+
+  private async groupChange<T>(work: (tx: GroupTx) => Promise<T>): Promise<T> {
     if (this.inGroupChange) throw new Error('group changes must not overlap')
     await this.retrying(() => this.db.exec('BEGIN IMMEDIATE'))
     this.inGroupChange = true
@@ -103,7 +118,22 @@ export class SqliteMessageWriter implements MessageWriter {
 
   markRead(move: ReadMove): Promise<number | null> {
     const stamp = sqliteTimestamp(move.at)
-    return this.retrying(() => this.read.immediate(move, stamp))
+    return this.turns.run(() => this.retrying(() => this.read.immediate(move, stamp)))
+  }
+
+  edit(e: { message_id: number; content: string; at: Date; maxEdits: number }): Promise<EditOutcome> {
+    const stamp = sqliteTimestamp(e.at)
+    return this.turns.run(() => this.retrying(() => this.editTx.immediate(e.message_id, e.content, stamp, e.maxEdits)))
+  }
+
+  remove(messageId: number, at: Date): Promise<DeleteOutcome> {
+    const stamp = sqliteTimestamp(at)
+    return this.turns.run(() => this.retrying(() => this.removeTx.immediate(messageId, stamp)))
+  }
+
+  react(r: { message_id: number; user_id: number; emoji: string; on: boolean; at: Date }): Promise<ReactOutcome> {
+    const stamp = sqliteTimestamp(r.at)
+    return this.turns.run(() => this.retrying(() => this.reactTx.immediate(r.message_id, r.user_id, r.emoji, r.on, stamp)))
   }
 
   async position(): Promise<number> {
@@ -127,6 +157,50 @@ export class SqliteMessageWriter implements MessageWriter {
       const [low, next] = lowest.all(c)
       if (low) mark.run({ c, low: low.user_id, lowUpTo: low.up_to, nextUpTo: next?.up_to ?? 0 })
     }
+  }
+
+  private prepareActions() {
+    const state = this.db.prepare<[number], { content: string; created_at: string | number; edited_at: string | number | null; deleted_at: string | number | null }>(
+      'SELECT content, created_at, edited_at, deleted_at FROM Message WHERE message_id = ?',
+    )
+    const versions = this.db.prepare<[number], { n: number }>('SELECT COUNT(*) AS n FROM MessageVersion WHERE message_id = ?')
+    const keep = this.db.prepare<[number, string, string]>('INSERT INTO MessageVersion (message_id, content, written_at) VALUES (?, ?, ?)')
+    const rewrite = this.db.prepare<[string, string, number, number]>('UPDATE Message SET content = ?, edited_at = ?, seq = ? WHERE message_id = ?')
+    const files = this.db.prepare<[number], { file_url: string }>('SELECT file_url FROM MessageAttachment WHERE message_id = ? ORDER BY attachment_id')
+    const clear = ['MessageAttachment', 'MessageVersion', 'Reaction'].map((table) => this.db.prepare<[number]>(`DELETE FROM ${table} WHERE message_id = ?`))
+    const tombstone = this.db.prepare<[string, number, number]>("UPDATE Message SET content = '', edited_at = NULL, deleted_at = ?, seq = ? WHERE message_id = ?")
+    const addReaction = this.db.prepare<[number, number, string, string]>('INSERT OR IGNORE INTO Reaction (message_id, user_id, emoji, created_at) VALUES (?, ?, ?, ?)')
+    const dropReaction = this.db.prepare<[number, number, string]>('DELETE FROM Reaction WHERE message_id = ? AND user_id = ? AND emoji = ?')
+    const stamp = this.db.prepare<[number, number]>('UPDATE Message SET seq = ? WHERE message_id = ?')
+    const edit = this.db.transaction((messageId: number, content: string, at: string, maxEdits: number): EditOutcome => {
+      const m = state.get(messageId)
+      if (!m || m.deleted_at !== null) return 'deleted'
+      if (m.content === content) return 'unchanged'
+      if (versions.get(messageId)!.n >= maxEdits) return 'too_many'
+      keep.run(messageId, m.content, sqliteTimestamp(new Date(m.edited_at ?? m.created_at)))
+      const seq = this.advance()
+      rewrite.run(content, at, seq, messageId)
+      return { seq }
+    })
+    const remove = this.db.transaction((messageId: number, at: string): DeleteOutcome => {
+      const m = state.get(messageId)
+      if (!m || m.deleted_at !== null) return 'already'
+      const file_urls = files.all(messageId).map((f) => f.file_url)
+      for (const statement of clear) statement.run(messageId)
+      const seq = this.advance()
+      tombstone.run(at, seq, messageId)
+      return { seq, file_urls }
+    })
+    const react = this.db.transaction((messageId: number, userId: number, emoji: string, on: boolean, at: string): ReactOutcome => {
+      const m = state.get(messageId)
+      if (!m || m.deleted_at !== null) return 'deleted'
+      const changed = on ? addReaction.run(messageId, userId, emoji, at).changes : dropReaction.run(messageId, userId, emoji).changes
+      if (changed === 0) return 'unchanged'
+      const seq = this.advance()
+      stamp.run(seq, messageId)
+      return { seq }
+    })
+    return [edit, remove, react] as const
   }
 
   private prepareRead(): Database.Transaction<(move: ReadMove, at: string) => number | null> {
@@ -162,6 +236,7 @@ export class SqliteMessageWriter implements MessageWriter {
     const remove = this.db.prepare<[string, number, number]>('UPDATE ConversationParticipant SET removed_at = ? WHERE conversation_id = ? AND user_id = ?')
     const visible = this.db.prepare<[number, number, number]>('UPDATE ConversationParticipant SET visible_until = ? WHERE conversation_id = ? AND user_id = ?')
     const touch = this.db.prepare<[number, number]>('UPDATE Conversation SET seq = ? WHERE conversation_id = ?')
+    const touchMember = this.db.prepare<[number, number, number]>('UPDATE ConversationParticipant SET seq = ? WHERE conversation_id = ? AND user_id = ?')
     const toMember = (r: { user_id: number; role: MemberRole; joined_at: string | number; removed_at: string | number | null }): MemberRow => ({
       user_id: r.user_id,
       role: r.role,
@@ -185,9 +260,10 @@ export class SqliteMessageWriter implements MessageWriter {
         for (const u of users) visible.run(messageId, c, u)
       },
       insertNotice: async (notice, at) => this.insertOne({ ...notice, system: notice.system ?? undefined }, sqliteTimestamp(at))!,
-      touch: async (c) => {
+      touch: async (c, removed) => {
         const seq = this.advance()
         touch.run(seq, c)
+        for (const u of removed) touchMember.run(seq, c, u)
         return seq
       },
     }

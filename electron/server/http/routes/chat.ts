@@ -46,9 +46,11 @@ export function chatRoutes(app: FastifyInstance, services: Services): void {
     return reply.status(duplicate ? 200 : 201).send(message)
   })
 
+  // The seed's mark-read ({is_read: true}), or an edit ({content}).
   app.patch('/api/messages/:messageId', async (request) => {
     const { messageId } = parse(messageIdParams, request.params, 'path')
-    parse(patchMessageBody, request.body)
+    const body = parse(patchMessageBody, request.body)
+    if ('content' in body) return services.actions.edit(actorOf(request), messageId, body.content)
     return services.messages.markRead(actorOf(request), messageId)
   })
 }

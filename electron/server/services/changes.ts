@@ -1,0 +1,87 @@
+// Catch-up by position in the change feed. Every row a client mirrors carries the position of its
+// last change (Message.seq: stored, edited, deleted, reacted to; ConversationParticipant.seq: a read
+// position moved, or the member removed; Conversation.seq: title, members or roles changed), so
+// "everything after n" is the rows whose position is above n, each once and as it is now: compacted
+// by construction. Positions commit in order (db/ports.ts), so a page never skips a change that
+// commits later.
+import type { ConversationUpdateDto, MessageDto, ReadStateDto } from '../../shared/dto'
+import type { SyncResult } from '../../shared/events'
+import { LIMITS } from '../../shared/limits'
+import { messageInclude, type Db } from '../db/client'
+import { toMessageDto } from '../db/mappers'
+import type { ConversationService } from './conversations'
+import type { Actor } from './types'
+
+/** One change of a page: a message, a read position, or a group (read once the page is cut). */
+type Item = { seq: number } & ({ message: MessageDto } | { read: ReadStateDto } | { conversationId: number })
+
+export class ChangeFeedService {
+  constructor(
+    private readonly db: Db,
+    private readonly conversations: ConversationService,
+  ) {}
+
+  /**
+   * Every change after `afterSeq` the actor may see, by position, up to `limit` of them. A removed
+   * member sees their group as at their removal: the messages up to its notice, as they were then
+   * (a later edit or reaction is not theirs to see), and the group's last change that concerned them.
+   */
+  async since(actor: Actor, afterSeq: number, limit: number = LIMITS.syncPageDefault): Promise<SyncResult> {
+    const mine = await this.db.conversationParticipant.findMany({
+      where: { user_id: actor.user_id },
+      select: { conversation_id: true, removed_at: true, visible_until: true, seq: true },
+    })
+    if (mine.length === 0) return { messages: [], has_more: false, read_states: [], conversations: [], position: afterSeq }
+    const current = mine.filter((m) => m.removed_at === null).map((m) => m.conversation_id)
+    const removed = mine.filter((m) => m.removed_at !== null)
+    const after = { gt: afterSeq }
+    const take = limit + 1
+    const [messages, reads, groups, removals] = await Promise.all([
+      this.db.message.findMany({
+        where: {
+          seq: after,
+          OR: [
+            ...(current.length > 0 ? [{ conversation_id: { in: current } }] : []),
+            ...removed.map((r) => ({ conversation_id: r.conversation_id, message_id: { lte: r.visible_until ?? 0 }, seq: { gt: afterSeq, lte: r.seq } })),
+          ],
+        },
+        orderBy: { seq: 'asc' },
+        take,
+        include: messageInclude,
+      }),
+      current.length === 0
+        ? []
+        : this.db.conversationParticipant.findMany({
+            where: { conversation_id: { in: current }, removed_at: null, seq: after },
+            orderBy: { seq: 'asc' },
+            take,
+            select: { conversation_id: true, user_id: true, last_read_message_id: true, seq: true },
+          }),
+      current.length === 0
+        ? []
+        : this.db.conversation.findMany({ where: { conversation_id: { in: current }, seq: after }, orderBy: { seq: 'asc' }, take, select: { conversation_id: true, seq: true } }),
+      removed.filter((r) => r.seq > afterSeq),
+    ])
+    const changed = [...groups, ...removals.map((r) => ({ conversation_id: r.conversation_id, seq: r.seq }))].sort((a, b) => a.seq - b.seq).slice(0, take)
+    const items: Item[] = [
+      ...messages.map((m) => ({ seq: m.seq, message: toMessageDto(m) })),
+      ...reads.map(({ seq, ...read }) => ({ seq, read })),
+      ...changed.map((c) => ({ seq: c.seq, conversationId: c.conversation_id })),
+    ].sort((a, b) => a.seq - b.seq)
+    const page = items.slice(0, limit)
+    const result: SyncResult = { messages: [], has_more: items.length > limit, read_states: [], conversations: [], position: page.at(-1)?.seq ?? afterSeq }
+    for (const item of page) {
+      if ('message' in item) result.messages.push(item.message)
+      else if ('read' in item) result.read_states.push(item.read)
+      else result.conversations!.push(await this.conversationAsSeen(actor, item.conversationId))
+    }
+    return result
+  }
+
+  /** A group as the actor sees it: as it is, or as it was at their removal. */
+  private async conversationAsSeen(actor: Actor, conversationId: number): Promise<ConversationUpdateDto> {
+    const seen = await this.conversations.asSeenBy(actor.user_id, conversationId)
+    const { unread_count: _unread, muted: _muted, messages: _messages, ...conversation } = seen!
+    return conversation
+  }
+}
