@@ -200,6 +200,6 @@ describe('PostgreSQL', () => {
     const srv = await startServer({ databaseUrl: url.toString(), migrationsDir: SOURCE_POSTGRES_MIGRATIONS_DIR })
     servers.push(srv)
     expect(srv.server.database.engine).toBe('postgres')
-    expect(srv.server.database.migrations.applied).toEqual(['20261127090235_init', '20261203120000_groups', '20261203150000_change_feed'])
+    expect(srv.server.database.migrations.applied).toEqual(['20261127090235_init', '20261203120000_groups', '20261203150000_change_feed', '20261203160000_message_actions'])
   })
 })
