@@ -4,7 +4,7 @@
 // tested) in Node.
 import { createHash } from 'node:crypto'
 import path from 'node:path'
-import { ChatClient } from '../client/chat-client'
+import { ChatClient, type ChatClientOptions } from '../client/chat-client'
 import { chatOperations, forwardClientEvents } from '../client/chat-operations'
 import { FileStore } from './file-store'
 import { auth, HttpApi } from '../client/http'
@@ -33,8 +33,10 @@ export interface ControllerDeps {
   hostName(): string
   version: string
   openExternal(url: string): Promise<void>
-  /** Shows a native notification; clicking it calls `onClick`. */
-  notify(notification: { title: string; body: string; onClick(): void }): void
+  /** Shows a native notification for a message; clicking it calls `onClick`. */
+  notify(notification: { title: string; body: string; onClick(): void; messageId: number }): void
+  /** Takes back the notification shown for a message (it was deleted for everyone), where the platform allows. */
+  closeNotification?(messageId: number): void
   /** Sends an event to the window, if there is one. */
   send(channel: string, payload: unknown): void
   windowFocused(): boolean
@@ -43,6 +45,8 @@ export interface ControllerDeps {
   setBadge(count: number): void
   log: { info(message: string, extra?: object): void; warn(message: string, extra?: object): void }
   fetch?: typeof fetch
+  /** socket.io-client's `io`, replaceable in tests. */
+  io?: ChatClientOptions['io']
 }
 
 export class DesktopController {
@@ -220,12 +224,15 @@ export class DesktopController {
       user,
       store: new FileStore(path.join(this.deps.userDataDir, 'outbox', `${key}.json`)),
       ...(this.deps.fetch ? { fetch: this.deps.fetch } : {}),
+      ...(this.deps.io ? { io: this.deps.io } : {}),
     })
     this.client = client
     this.session = { server_url: serverUrl, user }
     forwardClientEvents(client, (event, payload) => this.deps.send(eventChannel(event), payload))
     client.on('new_message', (message) => this.onIncoming(message))
     client.on('conversation_updated', (conversation) => this.unread.describe(conversation))
+    // Deleted for everyone: its text must not stay on screen. Edits and reactions never notify.
+    client.on('message_deleted', (message) => this.deps.closeNotification?.(message.message_id))
     client.on('session_ended', () => void this.closeSession().then(() => this.deps.vault.clear()))
     client.connect()
   }
@@ -242,7 +249,11 @@ export class DesktopController {
     })
     if (wants.badge) this.updateBadge()
     if (wants.notify) {
-      this.deps.notify({ ...notificationContent(message, this.unread.titleOf(message.conversation_id)), onClick: () => this.openConversation(message.conversation_id) })
+      this.deps.notify({
+        ...notificationContent(message, this.unread.titleOf(message.conversation_id)),
+        messageId: message.message_id,
+        onClick: () => this.openConversation(message.conversation_id),
+      })
     }
   }
 

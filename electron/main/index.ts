@@ -9,6 +9,7 @@ import { deepLinkFromArgv, parseDeepLink, PROTOCOL, type DeepLink } from './deep
 import type { SpawnServer } from './host'
 import { registerIpcHandlers } from './ipc'
 import { applicationMenu } from './menu'
+import { ShownNotifications } from './notifications'
 import { rendererCsp } from '../shared/csp'
 import { isWebUrl } from '../shared/web-url'
 import { hardenSession, hardenWebContents } from './security'
@@ -29,6 +30,7 @@ let tray: AppTray | null = null
 let controller: DesktopController | null = null
 let quitting = false
 let pendingLink: DeepLink | null = deepLinkFromArgv(process.argv)
+const shownNotifications = new ShownNotifications<Notification>()
 
 /** Host mode's server runs as an Electron utilityProcess from the bundled server entry. */
 const spawnServer: SpawnServer = (args) => {
@@ -99,12 +101,15 @@ async function ready(): Promise<void> {
     openExternal: async (url) => {
       if (isWebUrl(url)) await shell.openExternal(url)
     },
-    notify: ({ title, body, onClick }) => {
+    notify: ({ title, body, onClick, messageId }) => {
       if (!Notification.isSupported()) return
       const notification = new Notification({ title, body, icon: iconPath })
       notification.on('click', onClick)
+      notification.on('close', () => shownNotifications.forget(messageId, notification))
+      shownNotifications.add(messageId, notification)
       notification.show()
     },
+    closeNotification: (messageId) => void shownNotifications.close(messageId),
     send: (channel, payload) => {
       if (win && !win.isDestroyed()) win.webContents.send(channel, payload)
     },

@@ -4,6 +4,8 @@ import type { ConversationDto, MessageDto } from '../shared/dto'
 const BODY_MAX = 140
 /** Ids remembered per conversation as received, to count each once. */
 const RECEIVED_KEPT = 1_000
+/** Notifications remembered, to close a deleted message's: the newest, which are the ones still on screen. */
+const SHOWN_KEPT = 200
 
 /** What the notification says: who (and in which group), and a short plain-text preview. */
 export function notificationContent(message: MessageDto, groupTitle?: string | null): { title: string; body: string } {
@@ -89,6 +91,49 @@ export class UnreadCounts {
     let sum = 0
     for (const { unread, muted } of this.byConversation.values()) if (!muted) sum += unread
     return sum
+  }
+}
+
+/** A notification on screen that can be taken back (Electron's Notification). */
+export interface Closable {
+  close(): void
+}
+
+/**
+ * The notifications shown, by message: a message deleted for everyone takes its notification back
+ * where the platform allows (Electron's close() removes it from the screen, and on Windows from the
+ * Action Center). Only the newest SHOWN_KEPT are remembered; older ones are long gone from view.
+ */
+export class ShownNotifications<T extends Closable = Closable> {
+  private readonly byMessage = new Map<number, T>()
+
+  constructor(private readonly kept = SHOWN_KEPT) {}
+
+  add(messageId: number, notification: T): void {
+    this.byMessage.delete(messageId)
+    this.byMessage.set(messageId, notification)
+    for (const id of this.byMessage.keys()) {
+      if (this.byMessage.size <= this.kept) break
+      this.byMessage.delete(id)
+    }
+  }
+
+  /** The user dismissed or clicked it: nothing left to close (only if it is still the one remembered). */
+  forget(messageId: number, notification: T): void {
+    if (this.byMessage.get(messageId) === notification) this.byMessage.delete(messageId)
+  }
+
+  /** Closes the message's notification, if one is on screen; true when there was one. */
+  close(messageId: number): boolean {
+    const notification = this.byMessage.get(messageId)
+    if (!notification) return false
+    this.byMessage.delete(messageId)
+    notification.close()
+    return true
+  }
+
+  get size(): number {
+    return this.byMessage.size
   }
 }
 

@@ -3,7 +3,7 @@
 import { z } from 'zod'
 import type { InvokeMethod } from './ipc'
 import { LIMITS } from './limits'
-import { attachmentInput, createGroupBody, id, loginBody, memberRole, patchConversationBody, registerBody } from './schemas'
+import { attachmentInput, createGroupBody, emoji, id, loginBody, memberRole, patchConversationBody, registerBody } from './schemas'
 import { isWebUrl } from './web-url'
 
 const none = z.tuple([])
@@ -11,6 +11,9 @@ const text = (max: number) => z.string().max(max)
 
 /** http(s) URLs only: the app never opens or joins anything else. */
 export const httpUrl = z.string().max(2048).refine(isWebUrl, { error: 'must be an http:// or https:// URL without credentials' })
+
+/** An edit's new text: a send's limit, and never empty (a message without text is deleted instead). */
+const editedText = text(LIMITS.contentMaxChars).refine((s) => s.trim().length > 0, { error: 'must not be empty' })
 
 const uploadedFile = z.object({
   file_url: z.string().max(300),
@@ -37,8 +40,26 @@ export const IPC_ARGS = {
   removeMember: z.tuple([id, id]),
   setMemberRole: z.tuple([id, id, memberRole]),
   getReads: z.tuple([id]),
-  getMessages: z.tuple([id, z.object({ before: id.optional(), limit: z.number().int().min(1).max(LIMITS.pageMax).optional() }).optional()]),
-  sendMessage: z.tuple([id, text(LIMITS.contentMaxChars), z.array(uploadedFile.or(attachmentInput)).max(LIMITS.attachmentsPerMessage).optional()]),
+  getMessages: z.tuple([
+    id,
+    z
+      .object({ before: id.optional(), around: id.optional(), limit: z.number().int().min(1).max(LIMITS.pageMax).optional() })
+      .refine((p) => p.before === undefined || p.around === undefined, { error: 'give either before or around, not both' })
+      .optional(),
+  ]),
+  sendMessage: z.tuple([
+    id,
+    text(LIMITS.contentMaxChars),
+    z.array(uploadedFile.or(attachmentInput)).max(LIMITS.attachmentsPerMessage).optional(),
+    z.object({ replyToId: id.optional() }).optional(),
+  ]),
+  editMessage: z.tuple([id, id, editedText]),
+  deleteMessage: z.tuple([id, id]),
+  react: z.tuple([id, id, emoji, z.boolean()]),
+  getMessageVersions: z.tuple([id]),
+  getPendingActions: none,
+  retryAction: z.tuple([text(LIMITS.clientIdMaxChars)]),
+  discardAction: z.tuple([text(LIMITS.clientIdMaxChars)]),
   retrySend: z.tuple([text(LIMITS.clientIdMaxChars)]),
   discardSend: z.tuple([text(LIMITS.clientIdMaxChars)]),
   getOutbox: none,

@@ -45,6 +45,8 @@ describe('the change cursor', () => {
     server.push('reaction_updated', { conversation_id: 1, message_id: 101, reactions: [{ emoji: '👍', count: 1, user_ids: [2] }] }, { seq: 23 })
     server.push('message_deleted', message(102, { content: '', deleted_at: '2026-11-27T12:00:00.000Z' }), { seq: 24 })
     server.push('new_message', message(102), { seq: 21 }) // a repeat, behind the cursor
+    // (Held until the catch-up's pass has saved, then handed on in order.)
+    await vi.waitFor(() => expect(events).toHaveLength(5))
     expect(events).toEqual(['new_message:101', 'new_message:102', 'message_updated:101', 'reaction_updated:101', 'message_deleted:102'])
     expect(client.position).toBe(24)
     await vi.waitFor(async () => expect((await store.load())?.seq).toBe(24))
@@ -107,6 +109,7 @@ describe('the change cursor', () => {
     client.connect()
     await vi.waitFor(() => expect(client.status.state).toBe('online'))
     server.push('new_message', message(101), { seq: 11 })
+    await vi.waitFor(() => expect(events).toEqual(['new_message:101']))
     server.socket.drop()
     server.push('new_message', message(102), { seq: 12 }) // lost with the connection
     server.accept()

@@ -99,6 +99,7 @@ export function createElectronMock(options: { userData: string; lock?: boolean }
       notifications.push(this)
     }
     show = vi.fn()
+    close = vi.fn()
   }
 
   const trays: any[] = []

@@ -6,7 +6,7 @@ import { appFilePath, isAppUrl, rendererLocation, serveAppFile } from '../../ele
 import { tempDir } from '../helpers/server'
 import { deepLinkFromArgv, parseDeepLink } from '../../electron/main/deep-links'
 import { registerIpcHandlers, type MessengerHandlers } from '../../electron/main/ipc'
-import { notificationContent, trayTooltip, UnreadCounts } from '../../electron/main/notifications'
+import { notificationContent, ShownNotifications, trayTooltip, UnreadCounts } from '../../electron/main/notifications'
 import { hardenSession, hardenWebContents } from '../../electron/main/security'
 import { rendererCsp } from '../../electron/shared/csp'
 import { hardenedPreferences } from './hardened-preferences'
@@ -26,6 +26,10 @@ const message = (over: Partial<MessageDto> = {}): MessageDto => ({
   sender: { user_id: 2, username: 'bob', display_name: 'Bob' },
   attachments: [],
   system: null,
+  reply_to: null,
+  edited_at: null,
+  deleted_at: null,
+  reactions: [],
   ...over,
 })
 
@@ -156,6 +160,23 @@ describe('IPC handlers', () => {
   })
 
   it.each([
+    ['editMessage', [5, 1, 'fixed']],
+    ['deleteMessage', [5, 1]],
+    ['react', [5, 1, '👍', true]],
+    ['react', [5, 1, '❤️', false]],
+    ['getMessageVersions', [5]],
+    ['getPendingActions', []],
+    ['retryAction', ['a-0123']],
+    ['discardAction', ['a-0123']],
+    ['getMessages', [1, { around: 5, limit: 20 }]],
+    ['sendMessage', [1, 'a reply', undefined, { replyToId: 4 }]],
+  ])('passes %s(%j) through to the controller', async (method, args) => {
+    const { invoke, impl } = setup()
+    expect(await invoke(method as never, ...args)).toMatchObject({ ok: true })
+    expect(impl[method]).toHaveBeenCalledWith(...args)
+  })
+
+  it.each([
     ['sendMessage', ['3', 'hi']],
     ['sendMessage', [3, 'x'.repeat(10_001)]],
     ['startConversation', [-1]],
@@ -166,6 +187,22 @@ describe('IPC handlers', () => {
     ['markAsRead', [1]],
     ['login', [{ username: 'ada' }]],
     ['uploadFile', [{ name: 'x', type: 'text/plain', bytes: 'not bytes' }]],
+    ['editMessage', [5, 1, '   ']],
+    ['editMessage', [5, 1, 'x'.repeat(10_001)]],
+    ['editMessage', ['5', 1, 'fixed']],
+    ['editMessage', [5, 'fixed']],
+    ['deleteMessage', [5]],
+    ['deleteMessage', [0, 1]],
+    ['react', [5, 1, 'ok', true]],
+    ['react', [5, 1, '👍👍', true]],
+    ['react', [5, 1, '👍', 'yes']],
+    ['react', [5, 1, '<img src=x>', true]],
+    ['getMessageVersions', [-5]],
+    ['retryAction', [5]],
+    ['discardAction', ['x'.repeat(65)]],
+    ['getMessages', [1, { before: 2, around: 3 }]],
+    ['getMessages', [1, { around: 'latest' }]],
+    ['sendMessage', [1, 'hi', undefined, { replyToId: -1 }]],
   ])('refuses %s(%j) before anything happens', async (method, args) => {
     const { invoke, impl } = setup()
     const answer = await invoke(method as never, ...args)
@@ -279,6 +316,30 @@ describe('notifications and the badge', () => {
     expect(notificationContent(message({ content: '', attachments: [file] })).body).toBe('Sent a file: plan.pdf')
     expect(notificationContent(message({ content: '', attachments: [file, file] })).body).toBe('Sent 2 files')
     expect(notificationContent(message({ content: 'hi' }), 'Team')).toEqual({ title: 'Bob in Team', body: 'hi' })
+  })
+
+  it('closes the notification shown for a message, once, and only the one remembered for it', () => {
+    const note = () => ({ close: vi.fn() })
+    const shown = new ShownNotifications(3)
+    const [a, b, c, d] = [note(), note(), note(), note()]
+    shown.add(1, a)
+    shown.add(2, b)
+    expect(shown.close(1)).toBe(true)
+    expect(a.close).toHaveBeenCalledTimes(1)
+    expect(shown.close(1)).toBe(false)
+    // Dismissed by the user: forgotten, nothing to close. A stale dismissal does not forget a newer one.
+    shown.forget(2, b)
+    expect(shown.close(2)).toBe(false)
+    shown.add(3, c)
+    shown.forget(3, a)
+    expect(shown.size).toBe(1)
+    // Only the newest are remembered.
+    for (const id of [4, 5, 6]) shown.add(id, id === 6 ? d : note())
+    expect(shown.size).toBe(3)
+    expect(shown.close(3)).toBe(false)
+    expect(c.close).not.toHaveBeenCalled()
+    expect(shown.close(6)).toBe(true)
+    expect(d.close).toHaveBeenCalledTimes(1)
   })
 
   it('says how many are unread in the tray', () => {

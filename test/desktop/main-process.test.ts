@@ -210,6 +210,30 @@ describe('the Electron shell', () => {
     expect(inWindow()).toEqual(['before sleep', 'while asleep'])
   })
 
+  it('takes back the notification of a message deleted for everyone; an edit notifies nothing', async () => {
+    const e = await boot()
+    const server = await startServer()
+    onTestFinished(() => server.close())
+    expect(await invoke(e, INVOKE_CHANNELS.joinServer, [server.url])).toMatchObject({ ok: true })
+    const session = await invoke(e, INVOKE_CHANNELS.register, [{ username: 'ada', password: 'correct horse battery', display_name: 'Ada' }])
+    await until('online', async () => (await invoke(e, INVOKE_CHANNELS.getStatus)).value.state === 'online')
+    const bob = await person(server.url, 'bob')
+    const conversation = (await bob.api.post('/api/conversations', { participant1_id: bob.user.user_id, participant2_id: session.value.user.user_id })).body
+    // The window is not focused: a message from Bob notifies.
+    const secret = (await bob.api.post<MessageDto>(`/api/messages/${conversation.conversation_id}`, { content: 'a secret', sender_id: bob.user.user_id })).body
+    await until('the notification', () => e.notifications.length === 1)
+    const shown = e.notifications[0]
+    expect(shown.options).toMatchObject({ title: 'bob', body: 'a secret' })
+    expect(shown.show).toHaveBeenCalled()
+    expect((await bob.api.request('PATCH', `/api/messages/${secret.message_id}`, { content: 'a bigger secret' })).status).toBe(200)
+    await until('the edit', () => sentToWindow<MessageDto>(e, eventChannel('message_updated')).length === 1)
+    expect(e.notifications).toHaveLength(1)
+    expect(shown.close).not.toHaveBeenCalled()
+    expect((await bob.api.request('DELETE', `/api/messages/${secret.message_id}`)).status).toBe(200)
+    await until('the notification taken back', () => shown.close.mock.calls.length === 1)
+    expect(sentToWindow<MessageDto>(e, eventChannel('message_deleted'))).toEqual([expect.objectContaining({ message_id: secret.message_id, content: '' })])
+  })
+
   it('hides to the tray when the window is closed, and really closes when quitting, after the server has stopped', async () => {
     const e = await boot()
     const win = e.windows[0]

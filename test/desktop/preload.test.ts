@@ -72,12 +72,27 @@ describe('preload', () => {
 
   it('listens to no channel outside the app’s events', async () => {
     const api = await exposed()
-    for (const name of ['setup:get', 'event:new_message', 'onMessage', '__proto__', 'toString', 42]) {
+    for (const name of ['setup:get', 'event:new_message', 'onMessage', '__proto__', 'toString', 42, 'message_edited', 'event:message_deleted', 'reactions', 'pending']) {
       expect(() => api.on!(name, () => {})).toThrow(/no event named/)
     }
     expect([...electron.listeners.keys()]).toEqual([])
     for (const event of APP_EVENTS) api.on!(event, () => {})
     expect([...electron.listeners.keys()].sort()).toEqual(APP_EVENTS.map((e) => `event:${e}`).sort())
+  })
+
+  it('carries the message actions: their methods on channels of their own, their events by name', async () => {
+    const api = await exposed()
+    expect(await api.editMessage!(5, 1, 'fixed')).toEqual({ ok: true, value: { channel: 'chat:edit-message', args: [5, 1, 'fixed'] } })
+    expect(await api.react!(5, 1, '👍', true)).toEqual({ ok: true, value: { channel: 'chat:react', args: [5, 1, '👍', true] } })
+    for (const method of ['deleteMessage', 'getMessageVersions', 'getPendingActions', 'retryAction', 'discardAction']) expect(typeof api[method]).toBe('function')
+    for (const event of ['message_updated', 'message_deleted', 'reaction_updated', 'pending_actions']) {
+      const seen: unknown[] = []
+      const off = api.on!(event, (payload: unknown) => seen.push(payload))
+      const [handler] = electron.listeners.get(`event:${event}`)!
+      handler!({ sender: 'the ipc event' }, { message_id: 1 })
+      expect(seen).toEqual([{ message_id: 1 }])
+      off()
+    }
   })
 })
 
