@@ -213,6 +213,81 @@ describe('catch-up', () => {
   })
 })
 
+describe('message actions', () => {
+  it('catches up on what changed while away: a known message edited and reacted to comes once as message_updated, one sent and edited as new_message, one sent and deleted as its tombstone', async () => {
+    const srv = await server()
+    const { ada, bob, conversationId } = await pair(srv.url)
+    const store = await goneAway(srv, ada, bob, conversationId)
+    const post = async (content: string) => (await ada.api.post<MessageDto>(`/api/messages/${conversationId}`, { content, sender_id: ada.user.user_id })).body
+    const [hello] = (await ada.api.get<MessageDto[]>(`/api/messages/${conversationId}`)).body
+    const fixed = await post('typo')
+    expect((await ada.api.patch(`/api/messages/${fixed.message_id}`, { content: 'fixed' })).status).toBe(200)
+    const gone = await post('oops')
+    expect((await ada.api.request('DELETE', `/api/messages/${gone.message_id}`)).status).toBe(200)
+    expect((await ada.api.patch(`/api/messages/${hello!.message_id}`, { content: 'hello, edited' })).status).toBe(200)
+    expect((await ada.api.request('PUT', `/api/messages/${hello!.message_id}/reactions/${encodeURIComponent('👍')}`)).status).toBe(200)
+
+    const back = await client(srv.url, bob, { store })
+    const events: string[] = []
+    const states = new Map<number, MessageDto>()
+    for (const event of ['new_message', 'message_updated', 'message_deleted'] as const) {
+      back.on(event, (m) => {
+        events.push(`${event}:${m.content}`)
+        states.set(m.message_id, m)
+      })
+    }
+    back.on('reaction_updated', (r) => events.push(`reaction_updated:${r.message_id}`))
+    back.connect()
+    const sentinel = await post('sentinel')
+    await until('the sentinel', () => states.has(sentinel.message_id), { state: () => events.join(', ') })
+    expect(events).toEqual(['new_message:fixed', 'message_deleted:', 'message_updated:hello, edited', 'new_message:sentinel'])
+    expect(states.get(hello!.message_id)).toMatchObject({ edited_at: expect.any(String), reactions: [{ emoji: '👍', count: 1, user_ids: [ada.user.user_id] }] })
+    expect(states.get(gone.message_id)).toMatchObject({ deleted_at: expect.any(String), content: '' })
+  })
+
+  it('delivers an edit and a reaction made offline once, even when an answer is lost and the action is sent again', async () => {
+    const srv = await server()
+    const { ada, bob, conversationId } = await pair(srv.url)
+    const mine = (await bob.api.post<MessageDto>(`/api/messages/${conversationId}`, { content: 'draft', sender_id: bob.user.user_id })).body
+    const store = new MemoryStore()
+    const offline = await client(srv.url, bob, { store })
+    await offline.edit(mine.message_id, conversationId, 'final')
+    await offline.react(mine.message_id, conversationId, '🎉', true)
+    await offline.close()
+
+    // Back online, the first answer to each action is lost on the way back: the server applied it, the client cannot know.
+    let lose = 2
+    const lossy: typeof fetch = async (input, init) => {
+      const answer = await fetch(input, init)
+      if (init?.method && init.method !== 'GET' && lose > 0) {
+        lose--
+        throw new TypeError('socket hang up')
+      }
+      return answer
+    }
+    const online = await client(srv.url, bob, { store, fetch: lossy })
+    const seenByAda = await client(srv.url, ada)
+    const updates: MessageDto[] = []
+    seenByAda.on('message_updated', (m) => updates.push(m))
+    const reactions: number[] = []
+    seenByAda.on('reaction_updated', (r) => reactions.push(r.reactions[0]?.count ?? 0))
+    seenByAda.connect()
+    await until('ada online', () => seenByAda.status.state === 'online')
+    expect(online.pendingActions.map((a) => a.kind)).toEqual(['edit', 'react'])
+    online.connect()
+    await until('actions delivered', () => online.pendingActions.length === 0)
+    await until('ada saw the reaction', () => reactions.length > 0)
+    expect(lose).toBe(0)
+    const row = await srv.server.database.db.message.findUniqueOrThrow({ where: { message_id: mine.message_id }, include: { versions: true, reactions: true } })
+    expect(row.content).toBe('final')
+    expect(row.versions.map((v) => v.content)).toEqual(['draft'])
+    expect(row.reactions.map((r) => r.emoji)).toEqual(['🎉'])
+    // Ada heard of the edit once and of the reaction once, though each was sent twice.
+    expect(updates.map((m) => m.content)).toEqual(['final'])
+    expect(reactions).toEqual([1])
+  })
+})
+
 describe('groups', () => {
   it('hands on conversation_updated live: a member added gets the group at once, and its messages after', async () => {
     const srv = await server()
