@@ -107,19 +107,27 @@ type Unsubscribe = () => void
  * names; the others are named the same way.
  */
 export type AppEvents = {
-  /** Each new message once, whether it came live, by catch-up, or as the answer to our own send. */
+  /**
+   * Each new message once, whether it came live, by catch-up, or as the answer to our own send; as it
+   * is when first handed on (one sent and edited while the client was away comes edited).
+   */
   new_message: MessageDto
   /** A message was read; every earlier message from the same sender in that conversation is read too. */
   message_read: MessageReadDto
-  /** Where another participant had read up to, learned at catch-up. */
+  /** Where a participant had read up to, learned at catch-up (the user's own too: read on another device). */
   read_state: ReadStateDto
   /** A group's title, members or roles changed (also to whoever was removed: they are no longer among its participants). */
   conversation_updated: ConversationUpdateDto
-  /** A message was edited: the whole message as it is now (live or by catch-up). */
+  /**
+   * A message changed: the whole message as it is now (text, edited_at, reactions, reply_to), to apply
+   * as a replacement. Live: an edit. By catch-up: any change (edits, reactions) of a message handed on
+   * before or older than the client's start, which may be one not loaded (ignore it) or repeat a state
+   * already had.
+   */
   message_updated: MessageDto
-  /** A message was deleted for everyone: its tombstone. */
+  /** A message was deleted for everyone: its tombstone, live or by catch-up; by catch-up it may be one never handed on (sent and deleted while away). */
   message_deleted: MessageDto
-  /** A message's reactions changed. */
+  /** A message's reactions changed (live only: a catch-up carries reactions in message_updated). */
   reaction_updated: ReactionUpdateDto
   typing: TypingEvent
   presence: PresenceEvent
@@ -127,7 +135,10 @@ export type AppEvents = {
   user_left: UserLeftEvent
   /** The outbox changed (queued, sent, failed, retried, discarded). */
   outbox: PendingMessageDto[]
-  /** The queue of edits, deletions and reactions changed. */
+  /**
+   * The queue of edits, deletions and reactions changed. An action leaving it does not change the
+   * message: its effect comes as message_updated / message_deleted / reaction_updated.
+   */
   pending_actions: PendingActionDto[]
   status: ConnectionStatus
   /** The server refused the token: sign in again. */
