@@ -17,8 +17,9 @@ export function rendererPlugins(rendererDir: string, options: { dts?: boolean } 
       router: false,
       colorMode: true,
       ui: { colors: { primary: 'indigo', neutral: 'slate' } },
-      // Every icon is bundled: the app works offline and its CSP forbids the Iconify web API.
-      icon: { clientBundle: { scan: true } },
+      // Every icon is bundled: the app works offline and its CSP forbids the Iconify web API. The scan
+      // reads .ts files too (its default is templates only): menus are built in composables.
+      icon: { clientBundle: { scan: { globInclude: ['**/*.{vue,ts}'] } } },
       components: { dts: dts && path.join(rendererDir, 'components.d.ts') },
       autoImport: { dts: dts && path.join(rendererDir, 'auto-imports.d.ts') },
     }),
