@@ -29,7 +29,11 @@ export interface SyncResult {
   read_states: ReadStateDto[]
   /** after_seq only: groups whose title, members or roles changed (a removed member's: as at their removal). */
   conversations?: ConversationUpdateDto[]
-  /** after_seq only: the position this page reaches; the next starts after it. */
+  /**
+   * after_seq: the position this page reaches; the next starts after it. after_message_id: the
+   * position the feed stood at before this page was read (a client moving from message ids to
+   * positions goes on from the first page's: nothing after it is missed).
+   */
   position?: number
 }
 

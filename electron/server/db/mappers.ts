@@ -3,6 +3,7 @@
 // rows carry 0/1 for booleans and text for timestamps; Prisma's already match).
 import type { AttachmentDto, ConversationDto, ConversationKind, ConversationUpdateDto, MemberRole, MessageDto, ParticipantDto, ReactionDto, ReplyToDto, SystemEventDto, UserDto } from '../../shared/dto'
 import { LIMITS } from '../../shared/limits'
+import { quoteOf } from '../../shared/replies'
 
 export interface MessageRow {
   message_id: number
@@ -83,12 +84,7 @@ export function toMessageDto(m: MessageRow): MessageDto {
   }
 }
 
-export const toReplyToDto = (r: ReplyRow): ReplyToDto => ({
-  message_id: r.message_id,
-  sender: toUserDto(r.sender),
-  excerpt: r.deleted_at ? 'deleted message' : [...r.content].slice(0, LIMITS.replyExcerptChars).join(''),
-  deleted: r.deleted_at !== null,
-})
+export const toReplyToDto = (r: ReplyRow): ReplyToDto => quoteOf(r)
 
 /** One entry per emoji, by its first reaction; the count exact, the people capped (LIMITS.reactionUsersShown). */
 export function toReactionDtos(rows: ReactionRow[]): ReactionDto[] {

@@ -375,10 +375,15 @@ export class MessageService {
       .sort((a, b) => (a.read_at ?? '\uffff').localeCompare(b.read_at ?? '\uffff') || a.user.user_id - b.user.user_id)
   }
 
-  /** Catch-up: every message of the actor's conversations after `afterMessageId`, ascending (a removed member's up to their removal). */
+  /**
+   * Catch-up the seed's way: every message of the actor's conversations after `afterMessageId`,
+   * ascending (a removed member's up to their removal), with the change feed's position as it stood
+   * before they were read, from which a client can go on by position.
+   */
   async sync(actor: Actor, afterMessageId: number, limit: number = LIMITS.syncPageDefault): Promise<SyncResult> {
+    const position = await this.writer.position()
     const mine = await this.db.conversationParticipant.findMany({ where: { user_id: actor.user_id }, select: { conversation_id: true, removed_at: true, visible_until: true } })
-    if (mine.length === 0) return { messages: [], has_more: false, read_states: [] }
+    if (mine.length === 0) return { messages: [], has_more: false, read_states: [], position }
     const current = mine.filter((m) => m.removed_at === null).map((m) => m.conversation_id)
     const readable = [
       ...(current.length > 0 ? [{ conversation_id: { in: current } }] : []),
@@ -400,6 +405,6 @@ export class MessageService {
     ])
     const has_more = rows.length > limit
     const read_states: ReadStateDto[] = others
-    return { messages: rows.slice(0, limit).map(toMessageDto), has_more, read_states }
+    return { messages: rows.slice(0, limit).map(toMessageDto), has_more, read_states, position }
   }
 }
