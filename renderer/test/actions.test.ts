@@ -151,27 +151,74 @@ describe('the inbox store with message actions', () => {
     expect(fake.api.getMessageVersions).toHaveBeenCalledWith(10)
   })
 
-  it('shows queued actions on their message (the edit and the reaction as made) until the queue lets them go', async () => {
+  it('shows queued actions on their message (the edit and the reaction as made), and keeps them shown until the server’s word comes', async () => {
     const { fake, inbox } = await started()
     expect(fake.api.getPendingActions).toHaveBeenCalledTimes(1)
-    fake.emit('pending_actions', [action({ kind: 'edit', message_id: 11, content: 'offline edit' }), action({ kind: 'react', message_id: 12, emoji: '👍' })])
-    const rows = inbox.itemsOf(1)
-    expect(rows[1]).toMatchObject({ kind: 'message', message: { content: 'offline edit' }, actions: [{ kind: 'edit' }] })
-    expect(rows[2]).toMatchObject({ message: { reactions: [{ emoji: '👍', count: 2, user_ids: [2, 1] }] } })
-    // Delivered: the server's state, and the queue empty, show the same.
-    fake.emit('message_updated', { ...history()[1]!, content: 'offline edit', edited_at: '2026-11-27T12:00:00.000Z' })
-    fake.emit('reaction_updated', { conversation_id: 1, message_id: 12, reactions: [{ emoji: '👍', count: 2, user_ids: [2, 1] }] })
-    expect(inbox.itemsOf(1)[2]).toMatchObject({ message: { reactions: [{ emoji: '👍', count: 2, user_ids: [2, 1] }] } })
-    fake.emit('pending_actions', [])
-    expect(inbox.itemsOf(1).map((r) => (r.kind === 'message' ? [r.message.content, r.actions.length] : null))).toEqual([
-      ['original from bob', 0],
-      ['offline edit', 0],
-      ['latest', 0],
+    const edit = action({ kind: 'edit', message_id: 11, content: 'offline edit' })
+    const react = action({ kind: 'react', message_id: 12, emoji: '👍' })
+    fake.emit('pending_actions', [edit, react])
+    const shownNow = () => inbox.itemsOf(1).map((r) => (r.kind === 'message' ? [r.message.content, r.message.reactions.map((x) => `${x.emoji}${x.count}`).join(' '), r.actions.length] : null))
+    expect(shownNow()).toEqual([
+      ['original from bob', '', 0],
+      ['offline edit', '', 1],
+      ['latest', '👍2', 1],
     ])
+    // Sent: the queue lets them go before the server's word comes; nothing flips back meanwhile.
+    fake.emit('pending_actions', [])
+    expect(shownNow()).toEqual([
+      ['original from bob', '', 0],
+      ['offline edit', '', 0],
+      ['latest', '👍2', 0],
+    ])
+    // The server's word: its state is what shows (here someone else's reaction came with ours).
+    fake.emit('message_updated', { ...history()[1]!, content: 'offline edit', edited_at: '2026-11-27T12:00:00.000Z' })
+    fake.emit('reaction_updated', { conversation_id: 1, message_id: 12, reactions: [{ emoji: '👍', count: 3, user_ids: [2, 3, 1] }] })
+    expect(shownNow()).toEqual([
+      ['original from bob', '', 0],
+      ['offline edit', '', 0],
+      ['latest', '👍3', 0],
+    ])
+    expect(inbox.state.sent).toEqual([])
     await inbox.retryAction('a1')
     await inbox.discardAction('a2')
     expect(fake.api.retryAction).toHaveBeenCalledWith('a1')
     expect(fake.api.discardAction).toHaveBeenCalledWith('a2')
+  })
+
+  it('lets a sent action go after a while when no word of it comes (an edit to the same text changes nothing)', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout'] })
+    try {
+      const { fake, inbox } = await started()
+      fake.emit('pending_actions', [action({ kind: 'react', message_id: 12, emoji: '😮' })])
+      fake.emit('pending_actions', [])
+      expect(inbox.itemsOf(1)[2]).toMatchObject({ message: { reactions: [{ emoji: '👍' }, { emoji: '😮', count: 1 }] } })
+      vi.advanceTimersByTime(5_000)
+      expect(inbox.itemsOf(1)[2]).toMatchObject({ message: { reactions: [{ emoji: '👍', count: 1 }] } })
+      expect((inbox.itemsOf(1)[2] as { message: MessageDto }).message.reactions).toHaveLength(1)
+      // A refused one is not laid over at all, and leaving the queue (discarded) changes nothing.
+      const refused = action({ kind: 'edit', message_id: 11, content: 'too late', state: 'failed' })
+      fake.emit('pending_actions', [refused])
+      expect(inbox.itemsOf(1)[1]).toMatchObject({ message: { content: 'a reply' }, actions: [refused] })
+      fake.emit('pending_actions', [])
+      expect(inbox.state.sent).toEqual([])
+    } finally {
+      vi.useRealTimers()
+    }
+  })
+
+  it('shows the tombstone of a message sent and deleted while the user was away, after the latest', async () => {
+    const { fake, inbox } = await started()
+    const never = message({ conversation_id: 1, sender: bob, message_id: 15, content: '', deleted_at: '2026-11-27T11:00:00.000Z', created_at: '2026-11-27T10:59:00.000Z' })
+    fake.emit('message_deleted', never)
+    expect(shown(inbox).map((m) => m.message_id)).toEqual([10, 11, 12, 15])
+    expect(inbox.conversations.value[0]!.messages[0]).toMatchObject({ message_id: 15, deleted_at: '2026-11-27T11:00:00.000Z' })
+    expect(inbox.conversations.value[0]!.unread_count).toBe(0)
+    // One older than what is loaded is left to its page.
+    fake.emit('message_deleted', { ...never, message_id: 3 })
+    expect(shown(inbox).map((m) => m.message_id)).toEqual([10, 11, 12, 15])
+    // An update of a message not loaded is ignored.
+    fake.emit('message_updated', message({ conversation_id: 1, sender: bob, message_id: 4, content: 'old, edited' }))
+    expect(shown(inbox).map((m) => m.message_id)).toEqual([10, 11, 12, 15])
   })
 
   describe('history around a message', () => {
@@ -529,7 +576,7 @@ describe('the chat view’s message actions', () => {
 
   it('shows queued edits as "Saving…", and a refused one with its reason, Retry and Discard', async () => {
     const { fake, w } = await view()
-    fake.emit('pending_actions', [action({ kind: 'edit', message_id: 21, content: 'yes, at seven' })])
+    fake.emit('pending_actions', [action({ action_id: 'x1', kind: 'edit', message_id: 21, content: 'yes, at seven' })])
     await nextTick()
     expect(bubble(w, 21).get('[data-testid=content]').text()).toBe('yes, at seven')
     expect(bubble(w, 21).get('[data-testid=action-status]').text()).toBe('Saving…')

@@ -54,13 +54,16 @@ export const reactedByMe = (reaction: ReactionDto, me: number): boolean => react
 /**
  * A message as the user should see it now: the server's state with the user's queued (not failed)
  * edits and reactions laid over it, in the order they were made, plus the queued actions on it.
- * A queued deletion is not laid over: the message shows "Deleting…" until the server has it.
+ * `sent`: actions that have left the queue but whose effect has not come back yet, laid over first
+ * (so the message does not flip back meanwhile) and not reported as queued. A queued deletion is not
+ * laid over: the message shows "Deleting…" until the server has it.
  */
-export function withPending(message: MessageDto, queue: PendingActionDto[], me: number): { message: MessageDto; actions: PendingActionDto[] } {
+export function withPending(message: MessageDto, queue: PendingActionDto[], me: number, sent: PendingActionDto[] = []): { message: MessageDto; actions: PendingActionDto[] } {
   const actions = queue.filter((a) => a.message_id === message.message_id)
-  if (!actions.length || isDeleted(message)) return { message, actions }
+  const overlays = [...sent.filter((a) => a.message_id === message.message_id), ...actions]
+  if (!overlays.length || isDeleted(message)) return { message, actions }
   let shown = message
-  for (const a of actions) {
+  for (const a of overlays) {
     if (a.state !== 'pending') continue
     if (a.kind === 'edit' && a.content !== undefined) shown = { ...shown, content: a.content }
     else if ((a.kind === 'react' || a.kind === 'unreact') && a.emoji) shown = { ...shown, reactions: withReaction(shown.reactions, a.emoji, me, a.kind === 'react') }

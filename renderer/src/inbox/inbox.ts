@@ -113,6 +113,9 @@ export function mergeMessages(list: MessageDto[], incoming: MessageDto[]): Messa
   return [...byId.values()].sort((a, b) => a.message_id - b.message_id)
 }
 
+/** How long an action that left the queue stays laid over its message if no effect comes back (an edit to the same text changes nothing). */
+const SETTLE_MS = 5_000
+
 export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible?: () => boolean } = {}) {
   const isVisible = options.isVisible ?? (() => typeof document === 'undefined' || document.visibilityState === 'visible')
   const conversations = shallowRef<ConversationDto[]>([])
@@ -123,6 +126,12 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
     outbox: [] as PendingMessageDto[],
     /** Edits, deletions and reactions not yet acknowledged (the client's queue, as it last said). */
     actions: [] as PendingActionDto[],
+    /**
+     * Actions that left the queue without failing, until their effect comes back (message_updated,
+     * message_deleted, reaction_updated) or SETTLE_MS pass: still laid over their message, which
+     * would otherwise show its old state for a moment (leaving the queue changes nothing by itself).
+     */
+    sent: [] as PendingActionDto[],
     status: { state: 'connecting', pending: 0, failed: 0 } as ConnectionStatus,
     online: new Set<number>(),
     typing: new Map<number, Map<number, number>>(),
@@ -161,7 +170,7 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
     const stored = history(conversationId).value.items
     const sent = new Set(stored.map((m) => m.client_id).filter(Boolean))
     const rows: ChatItem[] = stored.map((stored) => {
-      const { message, actions } = withPending(stored, state.actions, me.user_id)
+      const { message, actions } = withPending(stored, state.actions, me.user_id, state.sent)
       return { kind: 'message', key: `m${message.message_id}`, message, mine: message.sender_id === me.user_id && !message.system, actions }
     })
     // Sends waiting for the server show at the bottom: not while an older stretch is loaded (they would sit after a gap).
@@ -410,14 +419,52 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
     if (conversation?.messages.some((m) => m.message_id === messageId)) updateConversation(conversationId, (c) => ({ ...c, messages: c.messages.map((m) => (m.message_id === messageId ? change(m) : m)) }))
   }
 
-  /** Edited or deleted: the whole message as it is now; the replies' quotes follow (the server words them the same way). */
-  function onMessageChanged(message: MessageDto): void {
+  /**
+   * Edited (or, by catch-up, any change): the whole message as it is now, replacing it where it is
+   * shown (one not loaded is left to its page); the replies' quotes follow, as the server words them.
+   */
+  function onMessageUpdated(message: MessageDto): void {
+    settled(message.message_id, ['edit', 'react', 'unreact'])
     const quote = quoteOf(message)
     patchMessage(message.conversation_id, message.message_id, () => message, () => quote)
   }
 
+  /**
+   * Deleted: its tombstone. One never handed on (sent and deleted while the user was away) takes its
+   * place after the latest, as a page loaded now would show it.
+   */
+  function onMessageDeleted(tombstone: MessageDto): void {
+    settled(tombstone.message_id, ['edit', 'delete', 'react', 'unreact'])
+    const quote = quoteOf(tombstone)
+    patchMessage(tombstone.conversation_id, tombstone.message_id, () => tombstone, () => quote)
+    const h = histories.get(tombstone.conversation_id)
+    const last = h?.value.items.at(-1)?.message_id
+    if (h && !h.value.hasNewer && last !== undefined && tombstone.message_id > last) h.value = { ...h.value, items: mergeMessages(h.value.items, [tombstone]) }
+    const conversation = find(tombstone.conversation_id)
+    if (conversation && tombstone.message_id > (conversation.messages[0]?.message_id ?? 0)) updateConversation(tombstone.conversation_id, (c) => ({ ...c, messages: [tombstone] }))
+  }
+
   function onReactionUpdated(update: ReactionUpdateDto): void {
+    settled(update.message_id, ['react', 'unreact'])
     patchMessage(update.conversation_id, update.message_id, (m) => ({ ...m, reactions: update.reactions }))
+  }
+
+  /** The queue changed: what left it without failing stays laid over its message until its effect comes back. */
+  function onPendingActions(queue: PendingActionDto[]): void {
+    const still = new Set(queue.map((a) => a.action_id))
+    const gone = state.actions.filter((a) => a.state === 'pending' && !still.has(a.action_id))
+    state.actions = queue
+    if (!gone.length) return
+    state.sent = [...state.sent, ...gone]
+    const ids = new Set(gone.map((a) => a.action_id))
+    setTimeout(() => {
+      if (state.sent.some((a) => ids.has(a.action_id))) state.sent = state.sent.filter((a) => !ids.has(a.action_id))
+    }, SETTLE_MS)
+  }
+
+  /** The server's word on a message has come: its sent actions of these kinds are no longer laid over. */
+  function settled(messageId: number, kinds: PendingActionDto['kind'][]): void {
+    if (state.sent.some((a) => a.message_id === messageId && kinds.includes(a.kind))) state.sent = state.sent.filter((a) => a.message_id !== messageId || !kinds.includes(a.kind))
   }
 
   function markReadUpTo(conversationId: number, senderId: number, upTo: number): void {
@@ -502,11 +549,11 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
       api.on('message_read', onMessageRead),
       api.on('read_state', onReadState),
       api.on('conversation_updated', onConversationUpdated),
-      api.on('message_updated', onMessageChanged),
-      api.on('message_deleted', onMessageChanged),
+      api.on('message_updated', onMessageUpdated),
+      api.on('message_deleted', onMessageDeleted),
       api.on('reaction_updated', onReactionUpdated),
       api.on('outbox', (items) => (state.outbox = items)),
-      api.on('pending_actions', (actions) => (state.actions = actions)),
+      api.on('pending_actions', onPendingActions),
       api.on('status', (status) => {
         const cameBack = status.state === 'online' && state.status.state !== 'online'
         state.status = status
