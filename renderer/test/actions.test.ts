@@ -338,6 +338,20 @@ describe('the chat view’s message actions', () => {
     expect(bubble(w, 23).get('[data-testid=tombstone]').text()).toBe('This message was deleted')
   })
 
+  it('offers only Copy text once the user is out of the group, and reactions no longer toggle', async () => {
+    const lab = group(7, 'Lab', [member(ada), member(bob, 'owner')])
+    const theirs = message({ conversation_id: 7, sender: bob, message_id: 40, content: 'bye', created_at: at(3), reactions: [{ emoji: '👍', count: 1, user_ids: [2] }] })
+    const { fake, w } = await view({ id: 7, history: [theirs], conversation: { ...lab, messages: [theirs] } })
+    fake.emit('conversation_updated', { ...lab, participants: [member(bob, 'owner')] })
+    await flushPromises()
+    await openMenu(w, 40)
+    expect(menuItems()).toEqual(['Copy text'])
+    const chip = bubble(w, 40).get('[data-testid=reaction]')
+    expect(chip.attributes('aria-disabled')).toBe('true')
+    await chip.trigger('click')
+    expect(fake.api.react).not.toHaveBeenCalled()
+  })
+
   it('opens the same menu on a long press (touch)', async () => {
     const { w } = await view()
     bubble(w, 22).get('[data-testid=bubble]').element.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true, pointerType: 'touch', clientX: 30, clientY: 30 }))
@@ -386,6 +400,14 @@ describe('the chat view’s message actions', () => {
     composer(w).element.dispatchEvent(escape)
     await flushPromises()
     expect(escape.defaultPrevented).toBe(true)
+    expect(preview().exists()).toBe(false)
+    // So does Escape elsewhere in the chat (the list has focus), still without closing it.
+    await openMenu(w, 20)
+    await choose('Reply')
+    const elsewhere = new KeyboardEvent('keydown', { key: 'Escape', bubbles: true, cancelable: true })
+    w.get('[data-testid=message-list]').element.dispatchEvent(elsewhere)
+    await flushPromises()
+    expect(elsewhere.defaultPrevented).toBe(true)
     expect(preview().exists()).toBe(false)
     // The close button cancels too.
     await openMenu(w, 20)
