@@ -131,6 +131,7 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
       'log-level': { type: 'string' },
       migrations: { type: 'string' },
       'send-rate': { type: 'string' },
+      'register-rate': { type: 'string' },
       'web-root': { type: 'string' },
       'database-url': { type: 'string' },
       'redis-url': { type: 'string' },
@@ -149,6 +150,7 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
   const logLevel = values['log-level'] ?? env.SWITCHBOARD_LOG_LEVEL
   const migrations = values.migrations ?? env.SWITCHBOARD_MIGRATIONS_DIR
   const sendRate = values['send-rate'] ?? env.SWITCHBOARD_SEND_RATE
+  const registerRate = values['register-rate'] ?? env.SWITCHBOARD_REGISTER_RATE
   const webRoot = values['web-root'] ?? env.SWITCHBOARD_WEB_ROOT
   const databaseUrl = values['database-url'] ?? env.DATABASE_URL
   const redisUrl = values['redis-url'] ?? env.REDIS_URL
@@ -168,6 +170,7 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
   if (logLevel) overrides.logLevel = logLevel
   if (migrations) overrides.migrationsDir = path.resolve(migrations)
   if (sendRate) overrides.sendRate = rateOf(sendRate, 'send rate')
+  if (registerRate) overrides.registerRate = rateOf(registerRate, 'register rate')
   if (webRoot) overrides.webRoot = path.resolve(webRoot)
   if (redisUrl) {
     if (!/^rediss?:\/\//.test(redisUrl)) throw new Error('Invalid Redis URL: use redis://host:port.')

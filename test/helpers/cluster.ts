@@ -56,6 +56,7 @@ export async function startCluster(count: number, extraEnv: Record<string, strin
     SWITCHBOARD_MIGRATIONS_DIR: SOURCE_POSTGRES_MIGRATIONS_DIR,
     SWITCHBOARD_LOG_LEVEL: 'warn',
     SWITCHBOARD_SEND_RATE: '100000/1',
+    SWITCHBOARD_REGISTER_RATE: '100000/1',
     ...extraEnv,
   }
   const nodes: Node[] = []

@@ -100,13 +100,32 @@ export interface World {
 
 const strip = ({ is_read: _derived, ...rest }: MessageDto) => rest
 
+/**
+ * The same calls, tried again when the connection fails (a node killed under one): every op here is
+ * safe to repeat (sends carry a client_id, the rest are idempotent or refused the second time).
+ */
+function retrying(api: Api): Api {
+  const request = api.request.bind(api)
+  api.request = async (...args) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await request(...args)
+      } catch (error) {
+        if (attempt >= 10) throw error
+        await new Promise((resolve) => setTimeout(resolve, 200))
+      }
+    }
+  }
+  return api
+}
+
 /** How many ops of each kind the server accepted (2xx), and how many it refused (4xx: they change nothing). */
 export type Tally = Record<Op['kind'] | 'refused', number>
 export const emptyTally = (): Tally => ({ send: 0, edit: 0, delete: 0, react: 0, read: 0, rename: 0, remove: 0, add: 0, refused: 0 })
 
 /** Runs one scenario in a world; throws (an expect) when a client's view differs from the truth. */
 export async function checkScenario(world: World, scenario: { ops: Op[]; from: number; to: number }, label: string, tally: Tally = emptyTally()): Promise<void> {
-  const api = (who: Person, i: number) => new Api(world.urls[i % world.urls.length]!, who.token)
+  const api = (who: Person, i: number) => retrying(new Api(world.urls[i % world.urls.length]!, who.token))
   const base = world.urls[0]!
   const [ada, bob, cy, dee] = [await person(base, 'ada'), await person(base, 'bob'), await person(base, 'cy'), await person(base, 'dee')]
   const actors = [ada, bob, cy, dee]
@@ -155,9 +174,9 @@ export async function checkScenario(world: World, scenario: { ops: Op[]; from: n
           const conversation = op.group ? group : direct
           const pool = sent.filter((s) => s.conversation === conversation)
           const reply = op.reply === null || pool.length === 0 ? undefined : pool[op.reply % pool.length]!.id
-          const res = await call.post<MessageDto>(`/api/messages/${conversation}`, { content: `m${i}`, sender_id: actor.user.user_id, ...(reply ? { reply_to_id: reply } : {}) })
+          const res = await call.post<MessageDto>(`/api/messages/${conversation}`, { content: `m${i}`, sender_id: actor.user.user_id, client_id: `op-${i}`, ...(reply ? { reply_to_id: reply } : {}) })
           count(res)
-          if (res.status === 201) sent.push({ id: res.body.message_id, conversation, sender: actor.user.user_id })
+          if (res.status === 201 || res.status === 200) sent.push({ id: res.body.message_id, conversation, sender: actor.user.user_id })
           break
         }
         case 'edit': {

@@ -29,6 +29,17 @@ describe('configFromCli', () => {
     expect(() => configFromCli(['--send-rate', 'fast'], {})).toThrow(/Invalid send rate/)
   })
 
+  it('reads the register limit per address and the edit window', () => {
+    expect(configFromCli(['--register-rate', '500/60'], {}).registerRate).toEqual({ points: 500, windowSeconds: 60 })
+    expect(configFromCli([], { SWITCHBOARD_REGISTER_RATE: '10/1' }).registerRate).toEqual({ points: 10, windowSeconds: 1 })
+    expect(() => configFromCli(['--register-rate', 'lots'], {})).toThrow(/Invalid register rate/)
+    expect(configFromCli([], {}).editWindowMs).toBe(24 * 60 * 60 * 1000)
+    expect(configFromCli(['--edit-window-minutes', '15'], {}).editWindowMs).toBe(15 * 60_000)
+    expect(configFromCli([], { SWITCHBOARD_EDIT_WINDOW_MINUTES: '0' }).editWindowMs).toBe(0)
+    expect(() => configFromCli(['--edit-window-minutes=-5'], {})).toThrow(/Invalid edit window/)
+    expect(() => configFromCli(['--edit-window-minutes', '1.5'], {})).toThrow(/Invalid edit window/)
+  })
+
   it('refuses bad values and unknown flags with a message', () => {
     expect(() => configFromCli(['--port', '70000'], {})).toThrow(/Invalid port/)
     expect(() => configFromCli(['--upload-max-bytes', '0'], {})).toThrow(/Invalid upload size/)

@@ -2,13 +2,18 @@
 // last change (Message.seq: stored, edited, deleted, reacted to; ConversationParticipant.seq: a read
 // position moved, or the member removed; Conversation.seq: title, members or roles changed), so
 // "everything after n" is the rows whose position is above n, each once and as it is now: compacted
-// by construction. Positions commit in order (db/ports.ts), so a page never skips a change that
-// commits later.
+// by construction. Positions commit in order (db/ports.ts): once the feed's counter reads P, every
+// change up to P is committed. A page reads the counter first and looks only at positions up to it,
+// so its three queries (messages, read positions, groups), which may see different moments, agree:
+// a change committed between them lies above P and waits for the next page. (Without the bound, a
+// read committed after the messages were queried could carry the page's position past a message
+// committed just before it: seen on three nodes by test/scale/convergence.test.ts.)
 import type { ConversationUpdateDto, MessageDto, ReadStateDto } from '../../shared/dto'
 import type { SyncResult } from '../../shared/events'
 import { LIMITS } from '../../shared/limits'
 import { messageInclude, type Db } from '../db/client'
 import { toMessageDto } from '../db/mappers'
+import type { MessageWriter } from '../db/ports'
 import type { ConversationService } from './conversations'
 import type { Actor } from './types'
 
@@ -19,6 +24,7 @@ export class ChangeFeedService {
   constructor(
     private readonly db: Db,
     private readonly conversations: ConversationService,
+    private readonly writer: MessageWriter,
   ) {}
 
   /**
@@ -27,14 +33,15 @@ export class ChangeFeedService {
    * (a later edit or reaction is not theirs to see), and the group's last change that concerned them.
    */
   async since(actor: Actor, afterSeq: number, limit: number = LIMITS.syncPageDefault): Promise<SyncResult> {
+    const upTo = await this.writer.position()
     const mine = await this.db.conversationParticipant.findMany({
       where: { user_id: actor.user_id },
       select: { conversation_id: true, removed_at: true, visible_until: true, seq: true },
     })
-    if (mine.length === 0) return { messages: [], has_more: false, read_states: [], conversations: [], position: afterSeq }
+    if (mine.length === 0 || upTo <= afterSeq) return { messages: [], has_more: false, read_states: [], conversations: [], position: Math.max(afterSeq, upTo) }
     const current = mine.filter((m) => m.removed_at === null).map((m) => m.conversation_id)
     const removed = mine.filter((m) => m.removed_at !== null)
-    const after = { gt: afterSeq }
+    const after = { gt: afterSeq, lte: upTo }
     const take = limit + 1
     const [messages, reads, groups, removals] = await Promise.all([
       this.db.message.findMany({
@@ -42,7 +49,7 @@ export class ChangeFeedService {
           seq: after,
           OR: [
             ...(current.length > 0 ? [{ conversation_id: { in: current } }] : []),
-            ...removed.map((r) => ({ conversation_id: r.conversation_id, message_id: { lte: r.visible_until ?? 0 }, seq: { gt: afterSeq, lte: r.seq } })),
+            ...removed.map((r) => ({ conversation_id: r.conversation_id, message_id: { lte: r.visible_until ?? 0 }, seq: { gt: afterSeq, lte: Math.min(r.seq, upTo) } })),
           ],
         },
         orderBy: { seq: 'asc' },
@@ -60,7 +67,7 @@ export class ChangeFeedService {
       current.length === 0
         ? []
         : this.db.conversation.findMany({ where: { conversation_id: { in: current }, seq: after }, orderBy: { seq: 'asc' }, take, select: { conversation_id: true, seq: true } }),
-      removed.filter((r) => r.seq > afterSeq),
+      removed.filter((r) => r.seq > afterSeq && r.seq <= upTo),
     ])
     const changed = [...groups, ...removals.map((r) => ({ conversation_id: r.conversation_id, seq: r.seq }))].sort((a, b) => a.seq - b.seq).slice(0, take)
     const items: Item[] = [
@@ -69,7 +76,9 @@ export class ChangeFeedService {
       ...changed.map((c) => ({ seq: c.seq, conversationId: c.conversation_id })),
     ].sort((a, b) => a.seq - b.seq)
     const page = items.slice(0, limit)
-    const result: SyncResult = { messages: [], has_more: items.length > limit, read_states: [], conversations: [], position: page.at(-1)?.seq ?? afterSeq }
+    const has_more = items.length > limit
+    // Everything up to the counter is in this page when nothing more waits: the next one starts there.
+    const result: SyncResult = { messages: [], has_more, read_states: [], conversations: [], position: has_more ? page.at(-1)!.seq : upTo }
     for (const item of page) {
       if ('message' in item) result.messages.push(item.message)
       else if ('read' in item) result.read_states.push(item.read)

@@ -38,7 +38,7 @@ export function createServices(deps: DatabasePorts & { db: Db; config: ServerCon
     conversations,
     messages,
     actions: new MessageActionService(deps.db, conversations, files, events, deps.limits, writes, deps.writer, deps.config.editWindowMs),
-    changes: new ChangeFeedService(deps.db, conversations),
+    changes: new ChangeFeedService(deps.db, conversations, deps.writer),
     groups: new GroupService(deps.db, conversations, messages, events, deps.limits),
     files,
     events,
