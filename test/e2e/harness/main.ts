@@ -18,6 +18,7 @@ const items: ChatItem[] = markRaw(
       kind: 'message',
       key: `m${i + 1}`,
       mine,
+      actions: [],
       message: {
         message_id: i + 1,
         conversation_id: 1,
@@ -29,6 +30,10 @@ const items: ChatItem[] = markRaw(
         client_id: null,
         attachments: [],
         system: null,
+        reply_to: null,
+        edited_at: null,
+        deleted_at: null,
+        reactions: [],
       },
     }
   }),
