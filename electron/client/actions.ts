@@ -10,8 +10,8 @@
 import type { MessageDto } from '../shared/dto'
 import { Emitter } from '../shared/emitter'
 import { AppError } from '../shared/result'
-import { delay } from './connection'
 import { newClientId } from './outbox'
+import { RetryQueue, type Attempt } from './retry-queue'
 import type { PendingAction } from './store'
 
 export type ActionsEvents = {
@@ -43,23 +43,16 @@ export const newActionId = (): string => `a-${newClientId().slice(2)}`
 /** Errors worth sending again: no answer, a busy or failing server. Anything else is the server's word. */
 const TRANSIENT = new Set(['unavailable', 'internal', 'rate_limited'])
 
-export class ActionQueue {
+export class ActionQueue extends RetryQueue<PendingAction> {
   readonly events = new Emitter<ActionsEvents>()
-  private list: PendingAction[]
-  private flushing = false
 
   constructor(private readonly deps: ActionsDeps) {
-    this.list = deps.items
-  }
-
-  /** Unacknowledged actions, oldest first (copies). */
-  get items(): PendingAction[] {
-    return this.list.map((item) => ({ ...item }))
+    super(deps.items, deps)
   }
 
   /** Queues an action and saves it before it is sent. */
-  async add(action: NewAction): Promise<PendingAction> {
-    const item: PendingAction = {
+  add(action: NewAction): Promise<PendingAction> {
+    return this.enqueue({
       action_id: newActionId(),
       kind: action.kind,
       message_id: action.message_id,
@@ -69,68 +62,28 @@ export class ActionQueue {
       queued_at: new Date().toISOString(),
       state: 'pending',
       attempts: 0,
-    }
-    this.list.push(item)
-    await this.changed()
-    void this.flush()
-    return { ...item }
+    })
   }
 
-  /** Sends a failed action again. */
-  async retry(actionId: string): Promise<void> {
-    const item = this.list.find((i) => i.action_id === actionId)
-    if (!item || item.state !== 'failed') return
-    item.state = 'pending'
-    delete item.error
-    await this.changed()
-    void this.flush()
+  protected idOf(item: PendingAction): string {
+    return item.action_id
   }
 
-  /** Gives up on a failed action. */
-  async discard(actionId: string): Promise<void> {
-    const before = this.list.length
-    this.list = this.list.filter((i) => !(i.action_id === actionId && i.state === 'failed'))
-    if (this.list.length === before) return
-    await this.changed()
-  }
-
-  /** Sends pending actions one at a time, oldest first, until none is left or sending cannot go on. */
-  async flush(): Promise<void> {
-    if (this.flushing) return
-    this.flushing = true
+  protected async attempt(item: PendingAction): Promise<Attempt> {
     try {
-      while (this.deps.canSend()) {
-        const item = this.list.find((i) => i.state === 'pending')
-        if (!item) break
-        item.attempts++
-        let message: MessageDto
-        try {
-          message = await this.deps.perform({ ...item })
-        } catch (error) {
-          const info = error instanceof AppError ? error.info : null
-          if (!info || TRANSIENT.has(info.code)) {
-            await delay(info?.code === 'rate_limited' ? (info.retry_after_ms ?? 1000) : this.deps.backoff(item.attempts))
-            continue
-          }
-          // The token was refused: the session is ending; the action waits for the next one.
-          if (info.code === 'unauthorized') break
-          // The server will never take it (the edit window passed, the message was deleted, not ours…): the user decides.
-          item.state = 'failed'
-          item.error = info
-          await this.changed()
-          continue
-        }
-        this.list = this.list.filter((i) => i.action_id !== item.action_id)
-        await this.changed()
-        this.events.emit('done', { action: { ...item }, message })
-      }
-    } finally {
-      this.flushing = false
+      const message = await this.deps.perform({ ...item })
+      return { done: true, after: () => this.events.emit('done', { action: { ...item }, message }) }
+    } catch (error) {
+      const info = error instanceof AppError ? error.info : null
+      if (!info || TRANSIENT.has(info.code)) return { again: info?.code === 'rate_limited' ? (info.retry_after_ms ?? 1000) : this.deps.backoff(item.attempts) }
+      // The token was refused: the session is ending; the action waits for the next one.
+      if (info.code === 'unauthorized') return { stop: true }
+      // The server will never take it (the edit window passed, the message was deleted, not ours…): the user decides.
+      return { failed: info }
     }
   }
 
-  private async changed(): Promise<void> {
-    await this.deps.save()
-    this.events.emit('changed', this.items)
+  protected announce(items: PendingAction[]): void {
+    this.events.emit('changed', items)
   }
 }

@@ -132,9 +132,9 @@ describe('replies and actions', () => {
     client.connect()
     const pending = await client.send(1, 'answering', undefined, { replyToId: 4 })
     expect(pending).toMatchObject({ reply_to_id: 4, state: 'pending' })
-    await vi.waitFor(() => expect(client.outbox).toEqual([]))
+    await vi.waitFor(() => expect(events).toEqual(['new_message:9']))
+    expect(client.outbox).toEqual([])
     expect(server.sent('send_message')).toEqual([expect.objectContaining({ conversation_id: 1, content: 'answering', reply_to_id: 4, client_id: pending.client_id })])
-    expect(events).toEqual(['new_message:9'])
   })
 
   it('queues an edit, a reaction and a deletion made offline, keeps them across a restart, and sends each once when connected', async () => {
