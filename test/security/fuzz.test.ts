@@ -1,6 +1,9 @@
 // Property-based fuzzing of every REST body, query, path parameter, upload and socket payload: 10,000
 // cases of wrong types, huge and empty strings, deep nesting, __proto__ / constructor keys, control and
-// RTL characters, negative and enormous ids, SQL and HTML fragments, and hand-built multipart bodies.
+// RTL characters, negative and enormous ids, SQL and HTML fragments, and hand-built multipart bodies;
+// for reactions, emoji of every shape and near misses (lone modifiers, joiners and regional
+// indicators, text-style symbols, runs of emoji, broken UTF-8 in the path). Message actions get their
+// inputs too: edit bodies, the messages and emoji of reactions, `around` and sync's `after_seq`.
 // The server must answer each with a 2xx or a clear 4xx (never a 5xx, never a hang), and a rejected
 // input must change nothing: every row of every table and the files folder are the same afterwards.
 import { createHash } from 'node:crypto'
@@ -36,7 +39,7 @@ const nastyString = fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }), tric
 const nastyNumber = fc.oneof(fc.integer(), fc.double(), fc.constantFrom(-1, 0, -0, 0.5, 2 ** 31, 2 ** 31 - 1, 2 ** 53, Number.MAX_SAFE_INTEGER, 1e308, -1e308))
 const nastyKey = fc.oneof(
   nastyString,
-  fc.constantFrom('__proto__', 'constructor', 'prototype', 'sender_id', 'content', 'user_id', 'is_read', 'title', 'muted', 'member_ids', 'user_ids', 'role'),
+  fc.constantFrom('__proto__', 'constructor', 'prototype', 'sender_id', 'content', 'user_id', 'is_read', 'title', 'muted', 'member_ids', 'user_ids', 'role', 'reply_to_id', 'after_seq'),
 )
 const { value: nastyValue } = fc.letrec((tie) => ({
   value: fc.oneof(
@@ -73,6 +76,35 @@ const body = (keys: string[]) =>
     fc.constantFrom('{', '{"a":', 'not json', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}'),
   )
 const pathPart = fc.oneof(nastyString, nastyNumber.map(String)).map((s) => encodeURIComponent(s))
+
+// Reactions: the emoji path parameter. One RGI emoji of each shape (skin tones, ZWJ sequences, flags,
+// keycaps, tag sequences) is taken; near misses and anything else are refused.
+const emojiText = fc.constantFrom(
+  '👍', '❤️', '👍🏽', '🏽', '👨‍👩‍👧', '👩‍❤️‍💋‍👨', '🏳️‍🌈', '🇫🇷', '🇺🇳', '1️⃣', '#️⃣', '©️', '🏴󠁧󠁢󠁥󠁮󠁧󠁿', '🫠',
+  '❤', '©', '1⃣', '🇫', '🇿🇿', '🇫🇷🇫', '🏴󠁧󠁢', '\u200D', '\uFE0F', '👍\u200D', '\u200D👍', '👍\uFE0F\uFE0F', '👍👍', '👍 ', ' 👍', '👍\u0000',
+  '👍\u202E', 'a', ':+1:', '+1', '<b>', '&#128077;', '😀'.repeat(40), `${'👨‍'.repeat(20)}👨`,
+)
+const emojiPart = fc.oneof(
+  emojiText.map(encodeURIComponent),
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 3 }).map(encodeURIComponent),
+  // Not UTF-8, cut short, doubly encoded, lower-case hex, a dot segment, an encoded slash.
+  fc.constantFrom('%F0%9F%91', '%ED%A0%BD', '%F0%9F%91%8D%F0', '%FF', '%', '%25F0%259F%2591%258D', '%f0%9f%91%8d', '%2E', '%2F', '%F0%9F%91%8D%2F'),
+  pathPart,
+)
+// sync takes exactly one of its two cursors, which shaped objects (all fields or any) seldom give: one
+// cursor alone, any number or anything, so that positions past the end, at 0 and at the top of the id
+// range reach the catch-up.
+const cursor = fc.oneof(fc.integer({ min: 0, max: 2 ** 31 - 1 }), fc.constantFrom(0, 2 ** 31 - 1, 2 ** 31), nastyNumber, nastyValue)
+const pageSize = fc.oneof(fc.integer({ min: 1, max: 1000 }), nastyNumber)
+const oneCursor = fc.oneof(
+  fc.record({ after_seq: cursor, limit: pageSize }, { requiredKeys: ['after_seq'] }),
+  fc.record({ after_message_id: cursor, limit: pageSize }, { requiredKeys: ['after_message_id'] }),
+)
+/** Besides shaped objects and anything at all, what an event's payloads also are. */
+const alsoSent: Partial<Record<string, fc.Arbitrary<unknown>>> = { sync: oneCursor }
+
+/** Exactly one RGI emoji: what every stored reaction must be. */
+const ONE_EMOJI = new RegExp('^\\p{RGI_Emoji}$', 'v')
 
 // Uploads: multipart bodies built by hand, so names, types, sizes and the structure itself can be wrong.
 /** The fuzz server's upload limit: small, so files around and over it cost little. */
@@ -130,7 +162,8 @@ let cy: Person
 let dee: Person
 let conversationId: number
 let groupId: number // Ada's group, with Bob, Cy and Dee
-let messageId: number
+let messageId: number // Ada's, in her chat with Bob: hers to edit and delete
+let bobMessageId: number // Bob's, in the same chat: Ada may react to it, never edit or delete it
 let db: Database.Database
 let filesDir: string
 let tables: Database.Statement
@@ -144,6 +177,7 @@ beforeAll(async () => {
   dee = await person(srv.url, 'dee')
   groupId = (await ada.api.post('/api/groups', { title: 'seed', member_ids: [bob, cy, dee].map((p) => p.user.user_id) })).body.conversation_id
   messageId = (await ada.api.post(`/api/messages/${conversationId}`, { content: 'seed', sender_id: ada.user.user_id })).body.message_id
+  bobMessageId = (await bob.api.post(`/api/messages/${conversationId}`, { content: 'seed', sender_id: bob.user.user_id })).body.message_id
   db = new Database(sqliteFile(srv.dataDir), { readonly: true })
   tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck()
   filesDir = path.join(srv.dataDir, 'files')
@@ -232,8 +266,11 @@ const bodies: [route: string, path: () => string, keys: string[]][] = [
   ['POST /api/auth/register', () => '/api/auth/register', ['username', 'password', 'display_name']],
   ['POST /api/auth/login', () => '/api/auth/login', ['username', 'password']],
   ['POST /api/conversations', () => '/api/conversations', ['participant1_id', 'participant2_id']],
-  ['POST /api/messages/:conversationId', () => `/api/messages/${conversationId}`, ['content', 'sender_id', 'attachments', 'client_id']],
+  ['POST /api/messages/:conversationId', () => `/api/messages/${conversationId}`, ['content', 'sender_id', 'attachments', 'client_id', 'reply_to_id']],
+  // Ada's own message: marked read ({is_read}), edited ({content}), or both at once, which is refused.
   ['PATCH /api/messages/:messageId', () => `/api/messages/${messageId}`, ['is_read']],
+  ['PATCH /api/messages/:messageId', () => `/api/messages/${messageId}`, ['content']],
+  ['PATCH /api/messages/:messageId', () => `/api/messages/${messageId}`, ['is_read', 'content']],
   ['POST /api/groups', () => '/api/groups', ['title', 'member_ids']],
   ['PATCH /api/conversations/:conversationId', () => `/api/conversations/${groupId}`, ['title', 'muted']],
   ['POST /api/conversations/:conversationId/members', () => `/api/conversations/${groupId}/members`, ['user_ids']],
@@ -246,6 +283,11 @@ const pathRoutes: [route: string, build: (p: string) => string, body?: () => unk
   ['GET /api/messages/:conversationId', (p) => `/api/messages/${p}`],
   ['POST /api/messages/:conversationId', (p) => `/api/messages/${p}`, () => ({ content: 'x', sender_id: ada.user.user_id })],
   ['PATCH /api/messages/:messageId', (p) => `/api/messages/${p}`, () => ({ is_read: true })],
+  ['PATCH /api/messages/:messageId', (p) => `/api/messages/${p}`, () => ({ content: 'edited' })],
+  ['DELETE /api/messages/:messageId', (p) => `/api/messages/${p}`],
+  ['GET /api/messages/:messageId/edits', (p) => `/api/messages/${p}/edits`],
+  ['PUT /api/messages/:messageId/reactions/:emoji', (p) => `/api/messages/${p}/reactions/${encodeURIComponent('👍')}`],
+  ['DELETE /api/messages/:messageId/reactions/:emoji', (p) => `/api/messages/${p}/reactions/${encodeURIComponent('👍')}`],
   ['GET /api/files/:name', (p) => `/api/files/${p}`],
   ['PATCH /api/conversations/:conversationId', (p) => `/api/conversations/${p}`, () => ({ muted: true })],
   ['POST /api/conversations/:conversationId/members', (p) => `/api/conversations/${p}/members`, () => ({ user_ids: [cy.user.user_id] })],
@@ -258,30 +300,38 @@ const pathRoutes: [route: string, build: (p: string) => string, body?: () => unk
 const queryRoutes: [route: string, build: (a: string, b: string) => string][] = [
   ['GET /api/users', (a) => `/api/users?query=${a}`],
   ['GET /api/messages/:conversationId', (a, b) => `/api/messages/${conversationId}?limit=${a}&before=${b}`],
+  // A page around a message: any message, any page size for Ada's, and with before, which it excludes.
+  ['GET /api/messages/:conversationId', (a) => `/api/messages/${conversationId}?around=${a}`],
+  ['GET /api/messages/:conversationId', (a) => `/api/messages/${conversationId}?around=${messageId}&limit=${a}`],
+  ['GET /api/messages/:conversationId', (a, b) => `/api/messages/${conversationId}?around=${a}&before=${b}`],
   // These read no query; what one holds must not matter to them either.
   ['GET /api/me', (a, b) => `/api/me?${a}=${b}`],
   ['GET /api/health', (a, b) => `/api/health?${a}=${b}`],
   ['GET /api/messages/:messageId/reads', (a, b) => `/api/messages/${messageId}/reads?${a}=${b}`],
+  ['GET /api/messages/:messageId/edits', (a, b) => `/api/messages/${messageId}/edits?${a}=${b}`],
 ]
+/** The emoji of a reaction, added or taken back, on Bob's message. */
+const emojiRoutes = ['PUT /api/messages/:messageId/reactions/:emoji', 'DELETE /api/messages/:messageId/reactions/:emoji'] as const
 const UPLOAD_ROUTE = 'POST /api/files'
 const events = Object.keys(clientEventPayloads) as (keyof typeof clientEventPayloads)[]
 /** Routes no target sends input to, and why. */
 const NOT_FUZZED: Record<string, string> = { 'GET /': "the web client's page, static (test/server/web-client.test.ts)" }
 
-// Cases per target: bodies, path parameters, query strings, uploads, then each socket event. An HTTP
-// case costs about four socket cases and an upload eight, so socket events get more of them, which
-// keeps the whole run within the time it took before uploads were fuzzed. Path parameters and query
-// strings share one target each, weighted by how many routes they cover (4 for their first 5 and 4).
-const runs = allot([...bodies.map(() => 4), (pathRoutes.length * 4) / 5, queryRoutes.length, 5, ...events.map(() => 11)])
+// Cases per target: bodies, path parameters, query strings, uploads, reaction emoji, then each socket
+// event. An HTTP case costs about four socket cases and an upload eight, so socket events get more of
+// them, which keeps the whole run within the time it took before uploads were fuzzed. Path parameters
+// and query strings share one target each, weighted by how many routes they cover (path parameters 4
+// for every 5, query strings 1 each); the reaction emoji are one target, weighted as a body.
+const runs = allot([...bodies.map(() => 4), (pathRoutes.length * 4) / 5, queryRoutes.length, 5, 4, ...events.map(() => 11)])
 const bodyRuns = runs.slice(0, bodies.length)
-const [pathRuns, queryRuns, uploadRuns] = runs.slice(bodies.length, bodies.length + 3) as [number, number, number]
-const eventRuns = runs.slice(bodies.length + 3)
+const [pathRuns, queryRuns, uploadRuns, emojiRuns] = runs.slice(bodies.length, bodies.length + 4) as [number, number, number, number]
+const eventRuns = runs.slice(bodies.length + 4)
 
 describe(`${TOTAL.toLocaleString('en')} hostile inputs`, () => {
   describe('REST', () => {
     // Named by hand: it.each would cut a route at 40 characters.
     bodies.forEach(([route, build, keys], i) =>
-      it(`${route} bodies (${bodyRuns[i]!} cases)`, async () => {
+      it(`${route} bodies {${keys.join(', ')}} (${bodyRuns[i]!} cases)`, async () => {
         const method = route.split(' ')[0]!
         await fc.assert(fc.asyncProperty(body(keys), (raw) => checkHttp(method, build(), raw).then(() => undefined)), { numRuns: bodyRuns[i]! })
       }),
@@ -304,6 +354,17 @@ describe(`${TOTAL.toLocaleString('en')} hostile inputs`, () => {
         { numRuns: queryRuns },
       )
     })
+
+    it(`reaction emoji (${emojiRuns} cases)`, async () => {
+      await fc.assert(
+        fc.asyncProperty(emojiPart, fc.constantFrom(...emojiRoutes), async (emoji, route) => {
+          const answer = await checkHttp(route.split(' ')[0]!, `/api/messages/${bobMessageId}/reactions/${emoji}`)
+          // Taken: the message as it now is, each of its reactions one emoji.
+          if (answer.status < 400) for (const r of answer.body.reactions) expect(r.emoji, emoji).toMatch(ONE_EMOJI)
+        }),
+        { numRuns: emojiRuns },
+      )
+    })
   })
 
   describe('socket payloads', () => {
@@ -314,7 +375,7 @@ describe(`${TOTAL.toLocaleString('en')} hostile inputs`, () => {
     it.each(events.map((event, i) => ({ event, runs: eventRuns[i]! })))('$event ($runs cases)', async ({ event, runs }) => {
       const keys = Object.keys(clientEventPayloads[event].shape)
       await fc.assert(
-        fc.asyncProperty(fc.oneof(shaped(keys), nastyValue), async (payload) => {
+        fc.asyncProperty(fc.oneof(shaped(keys), nastyValue, ...(alsoSent[event] ? [alsoSent[event]] : [])), async (payload) => {
           ran += 1
           const before = current()
           const ack = await (socket as any).timeout(10_000).emitWithAck(event, payload)
@@ -363,7 +424,7 @@ describe(`${TOTAL.toLocaleString('en')} hostile inputs`, () => {
 
   it('sent input to every route the server registers and every client event', () => {
     const routes = srv.server.routes.filter((r) => r.method !== 'HEAD').map((r) => `${r.method} ${r.url}`)
-    const fuzzed = new Set([...bodies.map(([r]) => r), ...pathRoutes.map(([r]) => r), ...queryRoutes.map(([r]) => r), UPLOAD_ROUTE, ...Object.keys(NOT_FUZZED)])
+    const fuzzed = new Set([...bodies.map(([r]) => r), ...pathRoutes.map(([r]) => r), ...queryRoutes.map(([r]) => r), ...emojiRoutes, UPLOAD_ROUTE, ...Object.keys(NOT_FUZZED)])
     expect([...fuzzed].sort()).toEqual([...new Set(routes)].sort())
   })
 
