@@ -389,7 +389,7 @@ describe('catch-up by position', () => {
     expect(await call<SyncResult>(bobSocket, 'sync', { after_seq: whole.position })).toMatchObject({ messages: [], read_states: [], conversations: [], has_more: false, position: whole.position })
   })
 
-  it('shows a removed member their group as at their removal: not a later message, edit or rename', async () => {
+  it('shows a removed member the messages up to their removal as they are now (as their history does), nothing after, and the group as at their removal', async () => {
     const [ada, bob, cy] = await people('ada', 'bob', 'cy')
     const g = await group(ada, [bob, cy])
     const before = await say(ada, g, 'before')
@@ -397,10 +397,16 @@ describe('catch-up by position', () => {
     const from = (await call<SyncResult>(cySocket, 'sync', { after_seq: 0 })).position as number
     expect((await del(ada, `/api/conversations/${g}/members/${uid(cy)}`)).status).toBe(200)
     await edit(ada, before.message_id, 'edited after cy left')
+    await put(bob, reaction(before.message_id, '❤️'))
     await say(ada, g, 'after')
     await ada.api.patch(`/api/conversations/${g}`, { title: 'Renamed later' })
     const page = (await call<SyncResult>(cySocket, 'sync', { after_seq: from })) as unknown as SyncResult
-    expect(page.messages.map((m) => m.content)).toEqual(['Ada removed cy'.replace('Ada', ada.user.display_name)])
+    expect(page.messages.map((m) => m.content)).toEqual([`${ada.user.display_name} removed cy`, 'edited after cy left'])
+    expect(page.messages[1]!.reactions.map((r) => r.emoji)).toEqual(['❤️'])
+    // The same as the history answers.
+    const history = (await cy.api.get<MessageDto[]>(`/api/messages/${g}`)).body
+    expect(history.find((m) => m.message_id === before.message_id)).toEqual(page.messages[1])
+    expect(history.map((m) => m.content)).not.toContain('after')
     expect(page.conversations!.map((x) => [x.conversation_id, x.title, x.participants.some((p) => p.user_id === uid(cy))])).toEqual([[g, 'Team', false]])
     expect(page.read_states).toEqual([])
   })

@@ -29,8 +29,9 @@ export class ChangeFeedService {
 
   /**
    * Every change after `afterSeq` the actor may see, by position, up to `limit` of them. A removed
-   * member sees their group as at their removal: the messages up to its notice, as they were then
-   * (a later edit or reaction is not theirs to see), and the group's last change that concerned them.
+   * member sees their group up to the notice of their removal: those messages as they are now, as
+   * their history answers them (a later deletion reaches them too), none after it, no read position,
+   * and the group as it was at their removal.
    */
   async since(actor: Actor, afterSeq: number, limit: number = LIMITS.syncPageDefault): Promise<SyncResult> {
     const upTo = await this.writer.position()
@@ -49,7 +50,7 @@ export class ChangeFeedService {
           seq: after,
           OR: [
             ...(current.length > 0 ? [{ conversation_id: { in: current } }] : []),
-            ...removed.map((r) => ({ conversation_id: r.conversation_id, message_id: { lte: r.visible_until ?? 0 }, seq: { gt: afterSeq, lte: Math.min(r.seq, upTo) } })),
+            ...removed.map((r) => ({ conversation_id: r.conversation_id, message_id: { lte: r.visible_until ?? 0 } })),
           ],
         },
         orderBy: { seq: 'asc' },
