@@ -1,5 +1,6 @@
-// npm run screenshots: the inbox as people see it, wide and narrow, light and dark, and a group, written
-// to docs/screenshots/. A real server with a seeded conversation history; the real web client.
+// npm run screenshots: the inbox as people see it, wide and narrow, light and dark, a group, and message
+// actions, written to docs/screenshots/. A real server with a seeded conversation history; the real web
+// client. Names after the script (`… screenshots.ts actions-light`) take only those shots.
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { AuthResultDto, ConversationDto, MessageDto, UploadedFileDto } from '../../electron/shared/dto'
@@ -10,6 +11,8 @@ import { launch } from './browser'
 
 const ROOT = path.resolve(__dirname, '../..')
 const OUT = path.join(ROOT, 'docs', 'screenshots')
+const only = process.argv.slice(2)
+const wanted = (name: string): boolean => only.length === 0 || only.includes(name)
 
 async function main(): Promise<void> {
   // `npm run screenshots` builds the app first (out/renderer).
@@ -77,7 +80,7 @@ async function main(): Promise<void> {
     { name: 'narrow-dark', width: 390, height: 780, scheme: 'dark', open: true },
     { name: 'sign-in', width: 1000, height: 700, scheme: 'light', open: false },
   ]
-  for (const shot of shots) {
+  for (const shot of shots.filter((s) => wanted(s.name))) {
     const context = await browser.newContext({ viewport: { width: shot.width, height: shot.height }, colorScheme: shot.scheme, deviceScaleFactor: 1 })
     if (shot.name !== 'sign-in') await context.addInitScript((value) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('switchboard.session', value), session)
     const page = await context.newPage()
@@ -99,30 +102,63 @@ async function main(): Promise<void> {
 
   // A group, seeded after the shots above so their lists stay as they were: people named on their
   // bubbles, the server's notices, "Seen by", the members and who is online in the header.
-  const group: ConversationDto = (await as('ada').post('/api/groups', { title: 'Launch team', member_ids: [id('grace'), id('alan'), id('katherine')] })).body
-  let mine: MessageDto | undefined
-  for (const [from, content, ago] of [
-    ['grace', 'Release notes for 0.2 are in the shared folder.', 34],
-    ['grace', 'Installers for all three platforms are up too.', 33],
-    ['alan', 'Catch-up after sleep works on my laptop now. Every message, in order.', 21],
-    ['katherine', 'Numbers check out. Ready when you are.', 12],
-    ['ada', 'Great work, everyone — shipping it on Thursday.', 6],
-  ] as const) {
-    const message: MessageDto = (await as(from).post(`/api/messages/${group.conversation_id}`, { content, sender_id: id(from) })).body
-    await db.message.update({ where: { message_id: message.message_id }, data: { created_at: minutes(ago) } })
-    if (from === 'ada') mine = message
+  if (wanted('group-light')) {
+    const group: ConversationDto = (await as('ada').post('/api/groups', { title: 'Launch team', member_ids: [id('grace'), id('alan'), id('katherine')] })).body
+    let mine: MessageDto | undefined
+    for (const [from, content, ago] of [
+      ['grace', 'Release notes for 0.2 are in the shared folder.', 34],
+      ['grace', 'Installers for all three platforms are up too.', 33],
+      ['alan', 'Catch-up after sleep works on my laptop now. Every message, in order.', 21],
+      ['katherine', 'Numbers check out. Ready when you are.', 12],
+      ['ada', 'Great work, everyone — shipping it on Thursday.', 6],
+    ] as const) {
+      const message: MessageDto = (await as(from).post(`/api/messages/${group.conversation_id}`, { content, sender_id: id(from) })).body
+      await db.message.update({ where: { message_id: message.message_id }, data: { created_at: minutes(ago) } })
+      if (from === 'ada') mine = message
+    }
+    for (const reader of ['grace', 'alan']) await srv.server.services.messages.markRead(people.get(reader)!.user, mine!.message_id, group.conversation_id)
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', deviceScaleFactor: 1 })
+    await context.addInitScript((value) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('switchboard.session', value), session)
+    const page = await context.newPage()
+    await page.goto(srv.url)
+    await page.getByTestId('conversation').filter({ hasText: 'Launch team' }).click()
+    await page.getByTestId('seen-by').waitFor()
+    await page.waitForTimeout(500)
+    await page.screenshot({ path: path.join(OUT, 'group-light.png') })
+    await context.close()
+    console.log('docs/screenshots/group-light.png')
   }
-  for (const reader of ['grace', 'alan']) await srv.server.services.messages.markRead(people.get(reader)!.user, mine!.message_id, group.conversation_id)
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', deviceScaleFactor: 1 })
-  await context.addInitScript((value) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('switchboard.session', value), session)
-  const page = await context.newPage()
-  await page.goto(srv.url)
-  await page.getByTestId('conversation').filter({ hasText: 'Launch team' }).click()
-  await page.getByTestId('seen-by').waitFor()
-  await page.waitForTimeout(500)
-  await page.screenshot({ path: path.join(OUT, 'group-light.png') })
-  await context.close()
-  console.log('docs/screenshots/group-light.png')
+
+  // Message actions with Katherine, seeded after the shots above so their lists stay as they were: a
+  // reply with its quote, an edited message, a tombstone, and reactions under two bubbles.
+  if (wanted('actions-light')) {
+    const kid = (await as('ada').post('/api/conversations', { participant1_id: id('ada'), participant2_id: id('katherine') })).body.conversation_id as number
+    const say = async (from: string, content: string, extra: Record<string, unknown> = {}): Promise<MessageDto> => (await as(from).post(`/api/messages/${kid}`, { content, sender_id: id(from), ...extra })).body
+    const opens = await say('katherine', 'The launch window opens at 14:02 UTC on Thursday.')
+    const ask = await say('ada', 'Can you send the burn times as well?')
+    const mistake = await say('katherine', 'Sent the draft numbers to the whole list by mistake, ignore them.')
+    const burns = await say('katherine', 'Burn times are in the sheet, tab 3. Checked twice.')
+    const reply = await say('ada', 'Then we go at 14:00. I will tell the team.', { reply_to_id: opens.message_id })
+    await as('ada').patch(`/api/messages/${reply.message_id}`, { content: 'Then we go at 14:02. I will tell the team.' })
+    await as('katherine').request('DELETE', `/api/messages/${mistake.message_id}`)
+    for (const [who, message, emoji] of [['ada', burns, '🙏'], ['katherine', reply, '👍'], ['ada', reply, '👍'], ['katherine', reply, '🎉']] as const) {
+      await as(who).request('PUT', `/api/messages/${message.message_id}/reactions/${encodeURIComponent(emoji)}`)
+    }
+    for (const [message, ago] of [[opens, 31], [ask, 29], [mistake, 26], [burns, 24], [reply, 9]] as const) {
+      await db.message.update({ where: { message_id: message.message_id }, data: { created_at: minutes(ago), is_read: true } })
+    }
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', deviceScaleFactor: 1 })
+    await context.addInitScript((value) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('switchboard.session', value), session)
+    const page = await context.newPage()
+    await page.goto(srv.url)
+    await page.getByTestId('conversation').filter({ hasText: 'Katherine Johnson' }).click()
+    await page.getByTestId('tombstone').waitFor()
+    await page.getByTestId('reaction').first().waitFor()
+    await page.waitForTimeout(500)
+    await page.screenshot({ path: path.join(OUT, 'actions-light.png') })
+    await context.close()
+    console.log('docs/screenshots/actions-light.png')
+  }
   await browser.close()
   await srv.close()
 }
