@@ -1,20 +1,19 @@
 // npm run bench: Switchboard beside the raw ceiling, in one run on this machine. `--smoke` runs the
 // same code at tiny sizes (npm test does, so the benchmark keeps working). Results go to
-// bench/results.md and bench/results.json (or --out <dir>). `--only group-fanout` or `--only scale-out`
-// measures that section alone and merges it into the last full run's results (see main).
+// bench/results.md and bench/results.json (or --out <dir>). `--only group-fanout`, `--only catch-up` or
+// `--only scale-out` measures that section alone and merges it into the last full run's results (see main).
 import { fork, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import pg from 'pg'
-import { ChatClient } from '../electron/client/chat-client'
 import type { ConversationDto } from '../electron/shared/dto'
-import { MemoryStore } from '../electron/client/store'
 import { SOURCE_MIGRATIONS_DIR, SOURCE_POSTGRES_MIGRATIONS_DIR } from '../electron/server/config'
 import { postgresTarget } from '../electron/server/db/database'
 import { quoteIdent } from '../electron/server/db/migrate-postgres'
 import { migrateSqlite } from '../electron/server/db/migrate-sqlite'
+import { catchUpSection, renderCatchUp, type CatchUpResult } from './catch-up'
 import type { RunReport, WorkerClient, WorkerCommand } from './load-worker'
 import { cpuMeter, cpuSeconds, rssBytes } from './lib/proc'
 import { seedPostgresPairs } from './lib/seed-postgres'
@@ -41,6 +40,11 @@ const FULL = {
   listConversations: 1000,
   idleSockets: 5000,
   catchUp: 5000,
+  catchUpRuns: 5,
+  catchUpDirect: 8,
+  catchUpGroupMembers: 10,
+  catchUpHistory: 20,
+  catchUpPageLimit: 0,
   httpSamples: 100,
   scalePairs: 100,
   scaleRate: 1000,
@@ -63,6 +67,11 @@ const SMOKE: typeof FULL = {
   listConversations: 20,
   idleSockets: 30,
   catchUp: 100,
+  catchUpRuns: 2,
+  catchUpDirect: 2,
+  catchUpGroupMembers: 4,
+  catchUpHistory: 5,
+  catchUpPageLimit: 20,
   httpSamples: 5,
   scalePairs: 5,
   scaleRate: 50,
@@ -96,7 +105,14 @@ export interface BenchResults {
   group_fanout_measured?: { date: string; node: string }
   history: { latest_page_1m_ms: number; deep_page_1m_ms: number; latest_page_1k_ms: number; deep_page_1k_ms: number; ratio_latest_1m_to_1k: number; list_1000_conversations_ms: number; messages_in_big: number }
   connections: { idle_sockets: number; rss_per_socket_kib: number; rss_before_mib: number; rss_after_mib: number }
-  catch_up: { missed: number; seconds: number; messages_per_s: number }
+  /**
+   * A client offline while others make changes, then catching up (its own server, SQLite, one node):
+   * a mix of changes by position, plain messages by position and by message id. Runs before the change
+   * feed wrote `{missed, seconds, messages_per_s}` here (renderCatchUp still shows it).
+   */
+  catch_up: CatchUpResult
+  /** When and on what Node the catch-up section was measured, if apart from the rest (`--only catch-up`). */
+  catch_up_measured?: { date: string; node: string }
   /** The same load on PostgreSQL + Redis, against 1 and 3 nodes; each pair's two clients on different nodes. */
   /** When the scale-out section was measured, if apart from the rest (`--scale-out-only`). */
   scale_out_date?: string
@@ -409,7 +425,7 @@ export async function runBench(sizes: Sizes, outDir: string): Promise<BenchResul
     const seed = await Seeder.open(dataDir)
     const users = await seed.users(sizes.pairs * 2, 'load')
     const conversations = Array.from({ length: sizes.pairs }, (_, i) => seed.conversation(users[i]!.user_id, users[i + sizes.pairs]!.user_id))
-    const [fan, fanSender, historian, other, lister, reader, writer] = await seed.users(7, 'solo')
+    const [fan, fanSender, historian, other, lister] = await seed.users(5, 'solo')
     const fanConversation = seed.conversation(fan!.user_id, fanSender!.user_id)
     const big = seed.conversation(historian!.user_id, other!.user_id)
     seed.messages(big, [historian!.user_id, other!.user_id], sizes.historyBig)
@@ -418,7 +434,6 @@ export async function runBench(sizes: Sizes, outDir: string): Promise<BenchResul
     seed.messages(small, [historian!.user_id, smallPartner.user_id], sizes.historySmall)
     const contacts = await seed.users(sizes.listConversations, 'contact')
     for (const c of contacts) seed.messages(seed.conversation(lister!.user_id, c.user_id), [c.user_id, lister!.user_id], 2)
-    const catchUpConversation = seed.conversation(reader!.user_id, writer!.user_id)
     const bigIds = seed.db.prepare('SELECT MIN(message_id) AS lo, MAX(message_id) AS hi FROM Message WHERE conversation_id = ?').get(big) as { lo: number; hi: number }
     const smallIds = seed.db.prepare('SELECT MIN(message_id) AS lo, MAX(message_id) AS hi FROM Message WHERE conversation_id = ?').get(small) as { lo: number; hi: number }
     seed.close()
@@ -488,7 +503,7 @@ export async function runBench(sizes: Sizes, outDir: string): Promise<BenchResul
       }
       history.ratio_latest_1m_to_1k = round(history.latest_page_1m_ms / history.latest_page_1k_ms)
 
-      // 5. Idle connections, then catch-up.
+      // 5. Idle connections.
       log(`${sizes.idleSockets} idle sockets`)
       await settle(1500)
       const rssBefore = rssBytes(server.pid)
@@ -504,26 +519,14 @@ export async function runBench(sizes: Sizes, outDir: string): Promise<BenchResul
         rss_after_mib: round(mib(rssAfter), 0),
       }
 
-      log(`catch-up of ${sizes.catchUp}`)
-      const store = new MemoryStore()
-      const cursorDb = new Database(path.join(dataDir, 'switchboard.db'))
-      await store.save({ outbox: [], cursor: (cursorDb.prepare('SELECT MAX(message_id) AS m FROM Message').get() as { m: number }).m })
-      cursorDb.close()
-      const writerSeed = await Seeder.open(dataDir)
-      writerSeed.messages(catchUpConversation, [writer!.user_id, writer!.user_id], sizes.catchUp)
-      writerSeed.close()
-      const client = await ChatClient.open({ url: server.url, token: reader!.token, user: { user_id: reader!.user_id, username: 'reader', display_name: 'reader' }, store, sleepCheckMs: 0 })
-      let got = 0
-      const t0 = performance.now()
-      const done = new Promise<void>((resolve) => client.on('new_message', () => ++got === sizes.catchUp && resolve()))
-      client.connect()
-      await done
-      const seconds = (performance.now() - t0) / 1000
-      await client.close()
-      const catch_up = { missed: sizes.catchUp, seconds: round(seconds, 3), messages_per_s: round(sizes.catchUp / seconds, 0) }
-
+      // 6. The sections with servers of their own.
+      const date = new Date().toISOString()
+      await server.stop()
+      const group_fanout = await groupFanout(sizes, work)
+      const catch_up = await catchUpSection(sizes, work)
+      const scale_out = await scaleOut(sizes, work)
       const results: BenchResults = {
-        date: new Date().toISOString(),
+        date,
         machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memory_gib: round(os.totalmem() / 2 ** 30, 0), node: process.version, platform: `${os.platform()} ${os.release()}` },
         sizes: sizes.name,
         ceiling: { sqlite_msgs_per_s: round(sqlite, 0), socketio_msgs_per_s: round(socketio, 0), socketio_receive_ms: summarize(rawRun.receiveLatencies), ceiling_msgs_per_s: round(ceiling, 0) },
@@ -532,12 +535,9 @@ export async function runBench(sizes: Sizes, outDir: string): Promise<BenchResul
         history,
         connections,
         catch_up,
-        group_fanout: [],
-        scale_out: [],
+        group_fanout,
+        scale_out,
       }
-      await server.stop()
-      results.group_fanout = await groupFanout(sizes, work)
-      results.scale_out = await scaleOut(sizes, work)
       writeResults(results, outDir)
       return results
     } finally {
@@ -605,11 +605,13 @@ export function renderMarkdown(r: BenchResults): string {
     `| ratio latest page big / small | ${r.history.ratio_latest_1m_to_1k} |`,
     `| conversation list of a user with ${sz.listConversations.toLocaleString('en')} conversations | ${r.history.list_1000_conversations_ms} |`,
     '',
-    '## Connections and catch-up',
+    '## Connections',
     '',
     `${r.connections.idle_sockets} idle authenticated sockets: server RSS ${r.connections.rss_before_mib} → ${r.connections.rss_after_mib} MiB, ${r.connections.rss_per_socket_kib} KiB per socket.`,
     '',
-    `A client that missed ${r.catch_up.missed} messages caught up in ${r.catch_up.seconds} s (${r.catch_up.messages_per_s} messages/s).`,
+    '## Catch-up (SQLite, one node)',
+    '',
+    ...renderCatchUp(r.catch_up as Parameters<typeof renderCatchUp>[0], r.catch_up_measured),
     '',
     `## Scale-out: PostgreSQL + Redis, ${sz.scalePairs * 2} clients, each pair's two clients on different nodes`,
     '',
@@ -633,6 +635,7 @@ function writeResults(results: BenchResults, outDir: string): void {
 /** The sections `--only <name>` measures alone (`--scale-out-only` is `--only scale-out`). */
 const PARTS: Record<string, (results: BenchResults, sizes: Sizes, work: string) => Promise<BenchResults>> = {
   'group-fanout': async (results, sizes, work) => ({ ...results, group_fanout: await groupFanout(sizes, work), group_fanout_measured: { date: new Date().toISOString(), node: process.version } }),
+  'catch-up': async (results, sizes, work) => ({ ...results, catch_up: await catchUpSection(sizes, work), catch_up_measured: { date: new Date().toISOString(), node: process.version } }),
   'scale-out': async (results, sizes, work) => ({ ...results, scale_out: await scaleOut(sizes, work), scale_out_date: new Date().toISOString() }),
 }
 
@@ -650,11 +653,13 @@ async function main(args: string[]): Promise<void> {
   const only = args.includes('--scale-out-only') ? 'scale-out' : onlyIndex >= 0 ? args[onlyIndex + 1] : undefined
   if (only !== undefined) {
     // Measures one section alone and puts it, with the date it was measured, into the last full run's
-    // results (bench/results.json), written to --out (bench/ by default); the other sections stay as they were.
+    // results in --out (bench/ by default: bench/results.json), written back there; the other sections
+    // stay as they were.
     const part = PARTS[only]
     if (!part) throw new Error(`--only takes one of: ${Object.keys(PARTS).join(', ')}`)
-    const json = JSON.parse(readFileSync(path.join(__dirname, 'results.json'), 'utf8')) as BenchResults
-    if (json.sizes !== sizes.name) throw new Error(`bench/results.json holds ${json.sizes} sizes; measure ${only} at the same sizes (${json.sizes === 'smoke' ? 'with' : 'without'} --smoke)`)
+    const last = path.join(outDir, 'results.json')
+    const json = JSON.parse(readFileSync(last, 'utf8')) as BenchResults
+    if (json.sizes !== sizes.name) throw new Error(`${last} holds ${json.sizes} sizes; measure ${only} at the same sizes (${json.sizes === 'smoke' ? 'with' : 'without'} --smoke)`)
     const work = mkdtempSync(path.join(os.tmpdir(), 'switchboard-bench-'))
     try {
       const results = await part(json, sizes, work)

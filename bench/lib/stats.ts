@@ -18,3 +18,15 @@ export const median = (values: number[]): number => summarize(values).p50
 
 /** Milliseconds since the epoch with sub-millisecond precision, comparable across processes. */
 export const nowMs = (): number => performance.timeOrigin + performance.now()
+
+/** The middle and the extremes of a few repeated measurements. */
+export interface Spread {
+  p50: number
+  min: number
+  max: number
+}
+
+export function spread(values: number[]): Spread {
+  const sorted = [...values].sort((a, b) => a - b)
+  return { p50: median(values), min: sorted[0] ?? NaN, max: sorted.at(-1) ?? NaN }
+}

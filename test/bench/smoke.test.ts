@@ -28,8 +28,34 @@ it('runs every benchmark section at smoke size and writes the table and the JSON
   expect(r.history.latest_page_1m_ms).toBeGreaterThan(0)
   expect(r.history.list_1000_conversations_ms).toBeGreaterThan(0)
   expect(r.connections.idle_sockets).toBe(SMOKE.idleSockets)
-  expect(r.catch_up.missed).toBe(SMOKE.catchUp)
-  expect(r.catch_up.seconds).toBeGreaterThan(0)
+  // Catch-up: every change owed came (the bench also checks each message against the database), each
+  // page moved the position on, and the client ended at the feed's head.
+  expect(Object.values(r.catch_up.mix).reduce((a, b) => a + b, 0)).toBe(SMOKE.catchUp)
+  expect(r.catch_up.cases.map((c) => [c.missed, c.resumed_by])).toEqual([
+    ['mixed changes', 'position'],
+    ['plain messages', 'position'],
+    ['plain messages', 'message id'],
+  ])
+  for (const c of r.catch_up.cases) {
+    expect(c.changes).toBe(SMOKE.catchUp)
+    expect(c.items.total).toBe(c.expected_items)
+    expect(c.items.new_message + c.items.message_updated + c.items.message_deleted + c.items.read_state + c.items.conversation_updated).toBe(c.items.total)
+    expect(c.final_position).toBe(c.head)
+    expect(c.caught_up_ms.min).toBeGreaterThan(0)
+    expect(c.sync_kib).toBeGreaterThan(0)
+    if (c.resumed_by === 'position') {
+      expect(c.pages).toBeGreaterThan(1) // pages of SMOKE.catchUpPageLimit items
+      expect(c.page_positions.every((p, i) => i === 0 || p > c.page_positions[i - 1]!)).toBe(true)
+      expect(c.page_positions.at(-1)).toBe(c.head)
+    }
+  }
+  const [mixed, plain] = r.catch_up.cases
+  const { rename, add_member, remove_member } = r.catch_up.mix
+  expect(mixed!.positions_taken).toBe(SMOKE.catchUp + rename + add_member + remove_member) // a group change also stores a notice
+  expect(mixed!.items.total).toBeLessThan(mixed!.positions_taken) // compacted
+  expect(mixed!.items.message_updated + mixed!.items.message_deleted).toBeGreaterThan(0)
+  expect(mixed!.items.conversation_updated).toBeGreaterThan(0)
+  expect(plain!.items.new_message).toBe(SMOKE.catchUp)
   // Scale-out: 1 and 3 nodes on PostgreSQL + Redis, each at the offered rate and flat out.
   expect(r.scale_out.map((t) => [t.nodes, t.offered])).toEqual([
     [1, SMOKE.scaleRate],
@@ -43,6 +69,7 @@ it('runs every benchmark section at smoke size and writes the table and the JSON
   }
   const md = readFileSync(path.join(out, 'results.md'), 'utf8')
   expect(md).toContain('## Scale-out')
+  expect(md).toContain('## Catch-up')
   expect(md).toContain('## Ceiling (same run)')
   expect(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')).sizes).toBe('smoke')
 }, 120_000)
