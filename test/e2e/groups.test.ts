@@ -124,6 +124,8 @@ describe('groups in a browser', () => {
     const panel = d.page.getByRole('dialog', { name: 'Crew' })
     await panel.getByRole('button', { name: 'Manage Fay' }).click()
     await d.page.getByRole('menuitem', { name: 'Remove from group' }).click()
+    // The panel asks first.
+    await d.page.getByRole('dialog', { name: 'Remove Fay?' }).getByRole('button', { name: 'Remove', exact: true }).click()
     await expect.poll(() => panel.getByTestId('member').count()).toBe(2)
     await d.page.keyboard.press('Escape')
     await panel.waitFor({ state: 'detached' })

@@ -50,7 +50,8 @@ it('skips a position never heard of after feedGapMs, telling the node’s socket
   announce(position + 2, 'after a hole')
   const resync = await next(socket, 'resync')
   expect(Date.now() - started).toBeGreaterThanOrEqual(GAP_MS - 50)
-  expect(resync).toEqual({ window_ms: 15_000 })
+  // Catch up from before the hole: position + 1 was never heard of.
+  expect(resync).toEqual({ window_ms: 15_000, after_seq: position })
   await until('bob has the change after the hole', () => got.length >= 1)
   // Delivery goes on in order after the hole without waiting again.
   announce(position + 3, 'next in line')

@@ -171,6 +171,10 @@ describe('messages', () => {
       sender: ada.user,
       attachments: [],
       system: null,
+      reply_to: null,
+      edited_at: null,
+      deleted_at: null,
+      reactions: [],
     })
     await bob.api.post(`/api/messages/${conversationId}`, { content: 'Hi Ada', sender_id: bob.user.user_id })
     const list = (await bob.api.get<MessageDto[]>(`/api/messages/${conversationId}`)).body
