@@ -16,6 +16,7 @@ import { fileRoutes } from './http/routes/files'
 import { publicRoutes } from './http/routes/public'
 import { webClientRoutes } from './http/routes/web-client'
 import { actionRoutes } from './http/routes/actions'
+import type { Tx } from './db/client'
 import { attachSocketServer, type ChatServer } from './realtime/socket-server'
 import { createServices, type Services } from './services'
 import { cspDirectives } from '../shared/csp'
@@ -62,7 +63,12 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   // Several nodes: Redis carries the socket traffic between them and holds the shared rate limits.
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, config, logger) : null
   const limits = options.limits ?? redis?.limits ?? memoryRateLimiters(config)
-  const services = createServices({ db: database.db, writer: database.writer, inbox: database.inbox, config, tokens, limits })
+  // A catch-up page reads in one snapshot: REPEATABLE READ on PostgreSQL (READ COMMITTED, its default,
+  // sees each statement's own moment); a SQLite transaction reads one moment already.
+  // (The Db type is SQLite's client, whose only level is Serializable; PostgreSQL's client takes this one.)
+  const transaction = database.db.$transaction.bind(database.db) as unknown as <T>(work: (tx: Tx) => Promise<T>, options?: { isolationLevel: 'RepeatableRead' }) => Promise<T>
+  const snapshot = <T>(work: (tx: Tx) => Promise<T>): Promise<T> => transaction(work, database.engine === 'postgres' ? { isolationLevel: 'RepeatableRead' } : undefined)
+  const services = createServices({ db: database.db, writer: database.writer, inbox: database.inbox, config, tokens, limits, snapshot })
 
   const http: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: config.bodyMaxBytes, trustProxy: false,
     // Refusals by the framework itself (a path parameter over the router's limit, say) answer in our shape too.

@@ -3,17 +3,17 @@
 // position moved, or the member removed; Conversation.seq: title, members or roles changed), so
 // "everything after n" is the rows whose position is above n, each once and as it is now: compacted
 // by construction. Positions commit in order (db/ports.ts): once the feed's counter reads P, every
-// change up to P is committed. A page reads the counter first and looks only at positions up to it,
-// so its three queries (messages, read positions, groups), which may see different moments, agree:
-// a change committed between them lies above P and waits for the next page. (Without the bound, a
-// read committed after the messages were queried could carry the page's position past a message
-// committed just before it: seen on three nodes by test/scale/convergence.test.ts.)
+// change up to P is committed. A page reads the counter and its rows in one snapshot, so the counter
+// and the rows are of one moment: every change up to P is in the page, each row in its state at P, and
+// a later change (a reaction to a message of the page) comes after P, live or in the next page. Found
+// by test/scale/convergence.test.ts on three nodes: read at different moments, a read committed
+// between the queries carried a page past a message, and a reaction committed between the counter
+// and the messages moved a message past the page while its live new_message was already behind it.
 import type { ConversationUpdateDto, MessageDto, ReadStateDto } from '../../shared/dto'
 import type { SyncResult } from '../../shared/events'
 import { LIMITS } from '../../shared/limits'
-import { messageInclude, type Db } from '../db/client'
+import { messageInclude, type Db, type Tx } from '../db/client'
 import { toMessageDto } from '../db/mappers'
-import type { MessageWriter } from '../db/ports'
 import type { ConversationService } from './conversations'
 import type { Actor } from './types'
 
@@ -24,7 +24,8 @@ export class ChangeFeedService {
   constructor(
     private readonly db: Db,
     private readonly conversations: ConversationService,
-    private readonly writer: MessageWriter,
+    /** Runs reads in one snapshot of the database (a transaction that sees one moment). */
+    private readonly snapshot: <T>(work: (tx: Tx) => Promise<T>) => Promise<T>,
   ) {}
 
   /**
@@ -34,18 +35,30 @@ export class ChangeFeedService {
    * and the group as it was at their removal.
    */
   async since(actor: Actor, afterSeq: number, limit: number = LIMITS.syncPageDefault): Promise<SyncResult> {
-    const upTo = await this.writer.position()
-    const mine = await this.db.conversationParticipant.findMany({
+    const read = await this.snapshot((tx) => this.read(tx, actor, afterSeq, limit))
+    const result: SyncResult = { messages: [], has_more: read.has_more, read_states: [], conversations: [], position: read.position }
+    for (const item of read.page) {
+      if ('message' in item) result.messages.push(item.message)
+      else if ('read' in item) result.read_states.push(item.read)
+      else result.conversations!.push(await this.conversationAsSeen(actor, item.conversationId))
+    }
+    return result
+  }
+
+  /** One page's rows, all from one snapshot: the counter and every row as they were at one moment. */
+  private async read(tx: Tx, actor: Actor, afterSeq: number, limit: number): Promise<{ page: Item[]; has_more: boolean; position: number }> {
+    const upTo = (await tx.changeFeed.findUnique({ where: { id: 1 }, select: { seq: true } }))?.seq ?? 0
+    const mine = await tx.conversationParticipant.findMany({
       where: { user_id: actor.user_id },
       select: { conversation_id: true, removed_at: true, visible_until: true, seq: true },
     })
-    if (mine.length === 0 || upTo <= afterSeq) return { messages: [], has_more: false, read_states: [], conversations: [], position: Math.max(afterSeq, upTo) }
+    if (mine.length === 0 || upTo <= afterSeq) return { page: [], has_more: false, position: Math.max(afterSeq, upTo) }
     const current = mine.filter((m) => m.removed_at === null).map((m) => m.conversation_id)
     const removed = mine.filter((m) => m.removed_at !== null)
     const after = { gt: afterSeq, lte: upTo }
     const take = limit + 1
     const [messages, reads, groups, removals] = await Promise.all([
-      this.db.message.findMany({
+      tx.message.findMany({
         where: {
           seq: after,
           OR: [
@@ -59,7 +72,7 @@ export class ChangeFeedService {
       }),
       current.length === 0
         ? []
-        : this.db.conversationParticipant.findMany({
+        : tx.conversationParticipant.findMany({
             where: { conversation_id: { in: current }, removed_at: null, seq: after },
             orderBy: { seq: 'asc' },
             take,
@@ -67,7 +80,7 @@ export class ChangeFeedService {
           }),
       current.length === 0
         ? []
-        : this.db.conversation.findMany({ where: { conversation_id: { in: current }, seq: after }, orderBy: { seq: 'asc' }, take, select: { conversation_id: true, seq: true } }),
+        : tx.conversation.findMany({ where: { conversation_id: { in: current }, seq: after }, orderBy: { seq: 'asc' }, take, select: { conversation_id: true, seq: true } }),
       removed.filter((r) => r.seq > afterSeq && r.seq <= upTo),
     ])
     const changed = [...groups, ...removals.map((r) => ({ conversation_id: r.conversation_id, seq: r.seq }))].sort((a, b) => a.seq - b.seq).slice(0, take)
@@ -79,13 +92,7 @@ export class ChangeFeedService {
     const page = items.slice(0, limit)
     const has_more = items.length > limit
     // Everything up to the counter is in this page when nothing more waits: the next one starts there.
-    const result: SyncResult = { messages: [], has_more, read_states: [], conversations: [], position: has_more ? page.at(-1)!.seq : upTo }
-    for (const item of page) {
-      if ('message' in item) result.messages.push(item.message)
-      else if ('read' in item) result.read_states.push(item.read)
-      else result.conversations!.push(await this.conversationAsSeen(actor, item.conversationId))
-    }
-    return result
+    return { page, has_more, position: has_more ? page.at(-1)!.seq : upTo }
   }
 
   /** A group as the actor sees it: as it is, or as it was at their removal. */

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import type { ServerConfig } from '../config'
 import type { TokenService } from '../auth/tokens'
-import type { Db } from '../db/client'
+import type { Db, Tx } from '../db/client'
 import type { DatabasePorts } from '../db/ports'
 import { InflightWrites } from '../lifecycle/inflight'
 import { AccountService } from './accounts'
@@ -27,7 +27,9 @@ export interface Services {
   writes: InflightWrites
 }
 
-export function createServices(deps: DatabasePorts & { db: Db; config: ServerConfig; tokens: TokenService; limits: RateLimiters }): Services {
+export function createServices(
+  deps: DatabasePorts & { db: Db; config: ServerConfig; tokens: TokenService; limits: RateLimiters; snapshot?: <T>(work: (tx: Tx) => Promise<T>) => Promise<T> },
+): Services {
   const events = new ChatEvents()
   const writes = new InflightWrites()
   const conversations = new ConversationService(deps.db, deps.inbox)
@@ -38,7 +40,7 @@ export function createServices(deps: DatabasePorts & { db: Db; config: ServerCon
     conversations,
     messages,
     actions: new MessageActionService(deps.db, conversations, files, events, deps.limits, writes, deps.writer, deps.config.editWindowMs),
-    changes: new ChangeFeedService(deps.db, conversations, deps.writer),
+    changes: new ChangeFeedService(deps.db, conversations, deps.snapshot ?? ((work) => deps.db.$transaction(work))),
     groups: new GroupService(deps.db, conversations, messages, events, deps.limits),
     files,
     events,
