@@ -1,26 +1,10 @@
 import { describe, expect, it, vi } from 'vitest'
 import { CatchUp, KNOWN_KEPT, KnownMessages, type CatchUpDeps, type Cursor, type FeedEvents, type LiveChange } from '../../electron/client/catch-up'
 import type { KnownMessagesState } from '../../electron/client/store'
-import type { ConversationUpdateDto, MessageDto, ReadStateDto } from '../../electron/shared/dto'
+import type { ConversationUpdateDto, ReadStateDto } from '../../electron/shared/dto'
 import type { SyncResult } from '../../electron/shared/events'
+import { message } from './fakes'
 
-const message = (id: number, over: Partial<MessageDto> = {}): MessageDto => ({
-  message_id: id,
-  conversation_id: 1,
-  sender_id: 2,
-  content: `m${id}`,
-  created_at: '2026-11-27T10:00:00.000Z',
-  is_read: false,
-  client_id: null,
-  sender: { user_id: 2, username: 'bob', display_name: 'Bob' },
-  attachments: [],
-  system: null,
-  reply_to: null,
-  edited_at: null,
-  deleted_at: null,
-  reactions: [],
-  ...over,
-})
 const edited = (id: number, content: string) => message(id, { content, edited_at: '2026-11-27T11:00:00.000Z' })
 const tombstone = (id: number) => message(id, { content: '', deleted_at: '2026-11-27T12:00:00.000Z' })
 const group = (id: number): ConversationUpdateDto => ({ conversation_id: id, kind: 'group', title: 'Team', created_at: '', updated_at: '', participants: [] })
