@@ -94,7 +94,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     db,
     engine: 'postgres',
     migrations,
-    writer: new PostgresMessageWriter(db),
+    writer: new PostgresMessageWriter(db, schema),
     inbox: new PrismaInboxReader(db),
     close: () => db.$disconnect(),
   }

@@ -1,5 +1,6 @@
 import type { MemberRole } from '../../../shared/dto'
 import type { Db, Tx } from '../client'
+import { quoteIdent } from '../migrate-postgres'
 import type { ClientKey, DeleteOutcome, EditOutcome, GroupTx, MessageWriter, NewMessage, ReactOutcome, ReadMove, StoredMessage } from '../ports'
 
 /** How long a group change's transaction may take (Prisma's interactive transactions default to 5 s). */
@@ -64,19 +65,33 @@ export class PrismaMessageWriter implements MessageWriter {
   insert(messages: NewMessage[], at: Date): Promise<(StoredMessage | null)[]> {
     return this.db.$transaction(async (tx) => {
       await this.beforeWrite(tx)
-      // Stored only while the sender is a current member: a send that waited while its sender was
-      // removed is refused (the removal takes the same lock, so this read is not stale).
-      const pairs = [...new Set(messages.map((m) => `${m.conversation_id}|${m.sender_id}`))].map((k) => k.split('|').map(Number) as [number, number])
-      const active = await tx.conversationParticipant.findMany({
-        where: { removed_at: null, OR: pairs.map(([conversation_id, user_id]) => ({ conversation_id, user_id })) },
-        select: { conversation_id: true, user_id: true },
-      })
-      const members = new Set(active.map((a) => `${a.conversation_id}|${a.user_id}`))
-      const accepted = messages.filter((m) => m.system || members.has(`${m.conversation_id}|${m.sender_id}`))
-      const stored = await this.store(tx, accepted, at)
-      const byMessage = new Map(accepted.map((m, i) => [m, stored[i]!]))
-      return messages.map((m) => byMessage.get(m) ?? null)
+      return this.storeMessages(tx, messages, at)
     })
+  }
+
+  /**
+   * Stores the messages whose sender is a current member (the server's notices always), in order,
+   * each with the next position in the change feed; null for a refused one. A send that waited while
+   * its sender was removed is refused (the removal takes the same lock, so the check is not stale).
+   */
+  protected async storeMessages(tx: Tx, messages: NewMessage[], at: Date): Promise<(StoredMessage | null)[]> {
+    const pairs = [...new Set(messages.map((m) => `${m.conversation_id}|${m.sender_id}`))].map((k) => k.split('|').map(Number) as [number, number])
+    const active = await tx.conversationParticipant.findMany({
+      where: { removed_at: null, OR: pairs.map(([conversation_id, user_id]) => ({ conversation_id, user_id })) },
+      select: { conversation_id: true, user_id: true },
+    })
+    const members = new Set(active.map((a) => `${a.conversation_id}|${a.user_id}`))
+    const accepted = messages.filter((m) => m.system || members.has(`${m.conversation_id}|${m.sender_id}`))
+    const stored = await this.store(tx, accepted, at)
+    const byMessage = new Map(accepted.map((m, i) => [m, stored[i]!]))
+    return messages.map((m) => byMessage.get(m) ?? null)
+  }
+
+  /** Stores each message's attachments; ids in the order given, per message. */
+  protected async storeAttachments(tx: Tx, messages: NewMessage[], ids: number[]): Promise<number[][]> {
+    const rows = messages.flatMap((m, i) => m.attachments.map((a) => ({ ...a, message_id: ids[i]! })))
+    const created = rows.length ? await tx.messageAttachment.createManyAndReturn({ data: rows, select: { attachment_id: true, message_id: true } }) : []
+    return ids.map((message_id) => created.filter((a) => a.message_id === message_id).map((a) => a.attachment_id).sort((a, b) => a - b))
   }
 
   changeGroup<T>(work: (tx: GroupTx) => Promise<T>): Promise<T> {
@@ -177,14 +192,9 @@ export class PrismaMessageWriter implements MessageWriter {
     })
     // Ids grow with insertion order, so sorted ids line up with the rows as given.
     const ids = created.map((r) => r.message_id).sort((a, b) => a - b)
-    const attachmentRows = messages.flatMap((m, i) => m.attachments.map((a) => ({ ...a, message_id: ids[i]! })))
-    const attachments = attachmentRows.length ? await tx.messageAttachment.createManyAndReturn({ data: attachmentRows, select: { attachment_id: true, message_id: true } }) : []
+    const attachment_ids = await this.storeAttachments(tx, messages, ids)
     await tx.conversation.updateMany({ where: { conversation_id: { in: [...new Set(messages.map((m) => m.conversation_id))] } }, data: { updated_at: at } })
-    return ids.map((message_id, i) => ({
-      message_id,
-      attachment_ids: attachments.filter((a) => a.message_id === message_id).map((a) => a.attachment_id).sort((a, b) => a - b),
-      seq: first + i,
-    }))
+    return ids.map((message_id, i) => ({ message_id, attachment_ids: attachment_ids[i]!, seq: first + i }))
   }
 
   private groupTx(tx: Tx): GroupTx {
@@ -219,7 +229,7 @@ export class PrismaMessageWriter implements MessageWriter {
       },
       setVisibleUntil: async (c, users, messageId) =>
         void (await tx.conversationParticipant.updateMany({ where: { conversation_id: c, user_id: { in: users } }, data: { visible_until: messageId } })),
-      insertNotice: async (notice, at) => (await this.store(tx, [notice], at))[0]!,
+      insertNotice: async (notice, at) => (await this.storeMessages(tx, [notice], at))[0]!,
       touch: async (c, removed) => {
         const seq = await advance(tx, 1)
         await tx.conversation.update({ where: { conversation_id: c }, data: { seq } })
@@ -236,11 +246,63 @@ export class PrismaMessageWriter implements MessageWriter {
  * would never see 10. One transaction-scoped advisory lock makes message inserts commit in id order
  * across every node (the batches stay large, so the lock is taken once per event-loop turn per node).
  * Group changes take it too, so a removal and a send from the removed member never overlap.
+ *
+ * Every statement inside the lock is a round trip every node waits for, so a batch of messages is
+ * stored in one statement: the membership check, the change feed's positions, the rows and the
+ * conversations' updated_at (attachments, when there are any, in a second).
  */
 export class PostgresMessageWriter extends PrismaMessageWriter {
   static readonly LOCK_KEY = 0x5357_4244 // "SWBD"
+  private readonly storeSql: string
+
+  constructor(db: Db, schema = 'public') {
+    super(db)
+    const t = (table: string) => `${quoteIdent(schema)}.${quoteIdent(table)}`
+    // A message's id comes from the sequence as its row leaves the ORDER BY, so ids rise with positions.
+    this.storeSql = `
+      WITH given AS (
+        SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::int[])
+          WITH ORDINALITY AS g(conversation_id, sender_id, content, client_id, system, reply_to_id, ord)
+      ), accepted AS (
+        SELECT g.*, row_number() OVER (ORDER BY g.ord)::int AS n FROM given g
+        WHERE g.system IS NOT NULL OR EXISTS (
+          SELECT 1 FROM ${t('ConversationParticipant')} p
+          WHERE p.conversation_id = g.conversation_id AND p.user_id = g.sender_id AND p.removed_at IS NULL)
+      ), total AS (
+        SELECT count(*)::int AS n FROM accepted
+      ), feed AS (
+        INSERT INTO ${t('ChangeFeed')} AS f (id, seq) SELECT 1, n FROM total WHERE n > 0
+        ON CONFLICT (id) DO UPDATE SET seq = f.seq + EXCLUDED.seq RETURNING f.seq - (SELECT n FROM total) AS before
+      ), stored AS (
+        INSERT INTO ${t('Message')} (conversation_id, sender_id, content, client_id, system, reply_to_id, created_at, seq)
+        SELECT a.conversation_id, a.sender_id, a.content, a.client_id, a.system, a.reply_to_id, $7::timestamp(3), feed.before + a.n
+        FROM accepted a CROSS JOIN feed ORDER BY a.n
+        RETURNING message_id, conversation_id, seq
+      ), bumped AS (
+        UPDATE ${t('Conversation')} SET updated_at = $7::timestamp(3) WHERE conversation_id IN (SELECT conversation_id FROM stored)
+      )
+      SELECT s.message_id, s.seq, a.ord::int AS ord FROM stored s CROSS JOIN feed JOIN accepted a ON a.n = s.seq - feed.before ORDER BY s.seq`
+  }
 
   protected override async beforeWrite(tx: Tx): Promise<void> {
     await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${PostgresMessageWriter.LOCK_KEY})::text AS locked`)
+  }
+
+  protected override async storeMessages(tx: Tx, messages: NewMessage[], at: Date): Promise<(StoredMessage | null)[]> {
+    if (messages.length === 0) return []
+    const rows = await tx.$queryRawUnsafe<{ message_id: number; seq: number; ord: number }[]>(
+      this.storeSql,
+      messages.map((m) => m.conversation_id),
+      messages.map((m) => m.sender_id),
+      messages.map((m) => m.content),
+      messages.map((m) => m.client_id),
+      messages.map((m) => (m.system ? JSON.stringify(m.system) : null)),
+      messages.map((m) => m.reply_to_id ?? null),
+      at.toISOString(),
+    )
+    const stored = rows.map((r) => messages[r.ord - 1]!)
+    const attachment_ids = await this.storeAttachments(tx, stored, rows.map((r) => r.message_id))
+    const byMessage = new Map(stored.map((m, i) => [m, { message_id: rows[i]!.message_id, attachment_ids: attachment_ids[i]!, seq: rows[i]!.seq }]))
+    return messages.map((m) => byMessage.get(m) ?? null)
   }
 }
