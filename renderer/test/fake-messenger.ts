@@ -1,8 +1,8 @@
 // A MessengerApi in memory for component tests: records calls, and `emit` plays server events.
 import { vi } from 'vitest'
-import type { ConversationDto, MemberRole, MessageDto, MessageVersionDto, ParticipantDto, UserDto } from '../../electron/shared/dto'
+import type { ConversationDto, MemberRole, MessageDto, MessageVersionDto, ParticipantDto, SearchPageDto, UserDto } from '../../electron/shared/dto'
 import { Emitter } from '../../electron/shared/emitter'
-import type { AppEventName, AppEvents, MessengerApi, PendingActionDto, PendingMessageDto } from '../../electron/shared/messenger-api'
+import type { AppEventName, AppEvents, MessengerApi, PendingActionDto, PendingMessageDto, SearchParams } from '../../electron/shared/messenger-api'
 
 export const ada: UserDto = { user_id: 1, username: 'ada', display_name: 'Ada Lovelace' }
 export const bob: UserDto = { user_id: 2, username: 'bob', display_name: 'Bob Babbage' }
@@ -85,6 +85,8 @@ export function fakeMessenger(data: { conversations?: ConversationDto[]; history
       const before = page?.before ?? Infinity
       return all.filter((m) => m.message_id < before).slice(-limit)
     }),
+    // No results unless a test says otherwise (mockResolvedValue / mockImplementation).
+    searchMessages: vi.fn(async (_search: SearchParams): Promise<SearchPageDto> => ({ results: [], next_cursor: null })),
     sendMessage: vi.fn(async (conversation_id: number, content: string, _attachments?: unknown, options?: { replyToId?: number }): Promise<PendingMessageDto> => ({
       client_id: `c${++clientIds}`,
       conversation_id,

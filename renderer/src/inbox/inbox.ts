@@ -351,13 +351,19 @@ export function createInbox(api: MessengerApi, me: UserDto, options: { isVisible
     return receipts
   }
 
-  async function open(conversationId: number | null): Promise<void> {
+  /**
+   * Opens a conversation: its latest page, or with `at` (a search result was chosen) the page around
+   * that message when it is not loaded. An older stretch is not the latest: it is not marked seen.
+   */
+  async function open(conversationId: number | null, options: { at?: number } = {}): Promise<void> {
     state.activeId = conversationId
     await api.setActiveConversation(conversationId)
     if (conversationId === null) return
     const h = history(conversationId)
-    if (h.value.items.length === 0 && h.value.hasOlder) await loadOlder(conversationId)
-    if (state.activeId === conversationId && isVisible()) await markSeen(conversationId)
+    const at = options.at
+    if (at !== undefined && !h.value.items.some((m) => m.message_id === at)) await loadAround(conversationId, at)
+    else if (h.value.items.length === 0 && h.value.hasOlder) await loadOlder(conversationId)
+    if (state.activeId === conversationId && isVisible() && !h.value.hasNewer) await markSeen(conversationId)
     // A group's "Seen by": who has read our latest message, asked once as it opens; live reads move it on.
     const conversation = find(conversationId)
     const ours = conversation && isGroup(conversation) && isMember(conversation, me.user_id) ? h.value.items.findLast((m) => m.sender_id === me.user_id && !m.system) : undefined
