@@ -32,6 +32,7 @@ export type ChatOperationName =
   | 'deleteMessage'
   | 'react'
   | 'getMessageVersions'
+  | 'searchMessages'
   | 'getPendingActions'
   | 'retryAction'
   | 'discardAction'
@@ -64,6 +65,7 @@ export function chatOperations(session: () => ActiveSession): ChatOperations {
     removeMember: (conversationId, userId) => session().client.api.removeMember(conversationId, userId),
     setMemberRole: (conversationId, userId, role) => session().client.api.setMemberRole(conversationId, userId, role),
     getReads: (messageId) => session().client.api.reads(messageId),
+    searchMessages: (search) => session().client.api.searchMessages(search),
     getMessages: (conversationId, page) => session().client.api.messages(conversationId, page ?? {}),
     sendMessage: (conversationId, content, attachments, options) =>
       session().client.send(

@@ -1,4 +1,5 @@
-import type { AuthResultDto, ConversationDto, MemberRole, MessageDto, MessageVersionDto, ReadReceiptDto, UploadedFileDto, UserDto } from '../shared/dto'
+import type { AuthResultDto, ConversationDto, MemberRole, MessageDto, MessageVersionDto, ReadReceiptDto, SearchPageDto, UploadedFileDto, UserDto } from '../shared/dto'
+import type { SearchParams } from '../shared/messenger-api'
 import { AppError, type ErrorCode, type ErrorInfo } from '../shared/result'
 
 const unreachable = (error: unknown): AppError => new AppError('unavailable', `Cannot reach the server (${(error as Error).message}).`)
@@ -77,6 +78,22 @@ export class HttpApi {
     if (page.limit) query.set('limit', String(page.limit))
     const qs = query.toString()
     return this.get(`/api/messages/${conversationId}${qs ? `?${qs}` : ''}`)
+  }
+  /** GET /api/search: messages the user may read that hold every term. */
+  searchMessages = (search: SearchParams): Promise<SearchPageDto> => {
+    const query = new URLSearchParams({ q: search.q })
+    const fields: [string, string | number | boolean | undefined][] = [
+      ['conversation_id', search.conversationId],
+      ['sender_id', search.senderId],
+      ['before', search.before],
+      ['after', search.after],
+      ['has_attachment', search.hasAttachment],
+      ['order', search.order],
+      ['limit', search.limit],
+      ['cursor', search.cursor],
+    ]
+    for (const [name, value] of fields) if (value !== undefined) query.set(name, String(value))
+    return this.get(`/api/search?${query.toString()}`)
   }
   markRead = (messageId: number): Promise<MessageDto> => this.send('PATCH', `/api/messages/${messageId}`, { is_read: true })
   /** Edits one of the user's messages; the same text again changes nothing (a retry is safe). */

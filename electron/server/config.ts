@@ -43,6 +43,8 @@ export interface ServerConfig {
   uploadRate: RateLimit
   /** Group changes per person: create, rename, add, remove, roles. */
   groupRate: RateLimit
+  /** Message searches per user (a search reads more than a page of history). */
+  searchRate: RateLimit
   tokenTtl: string
   logLevel: string
   /** How long a node waits for a change it has not heard of before its clients catch up instead (several nodes). */
@@ -89,6 +91,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     typingRate: { points: 30, windowSeconds: 10 },
     uploadRate: { points: 30, windowSeconds: 60 },
     groupRate: { points: 60, windowSeconds: 60 },
+    searchRate: { points: 120, windowSeconds: 60 },
     feedGapMs: 2_000,
     editWindowMs: LIMITS.editWindowMs,
     tokenTtl: '30d',

@@ -16,6 +16,7 @@ import { fileRoutes } from './http/routes/files'
 import { publicRoutes } from './http/routes/public'
 import { webClientRoutes } from './http/routes/web-client'
 import { actionRoutes } from './http/routes/actions'
+import { searchRoutes } from './http/routes/search'
 import type { Tx } from './db/client'
 import { attachSocketServer, type ChatServer } from './realtime/socket-server'
 import { createServices, type Services } from './services'
@@ -68,7 +69,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   // (The Db type is SQLite's client, whose only level is Serializable; PostgreSQL's client takes this one.)
   const transaction = database.db.$transaction.bind(database.db) as unknown as <T>(work: (tx: Tx) => Promise<T>, options?: { isolationLevel: 'RepeatableRead' }) => Promise<T>
   const snapshot = <T>(work: (tx: Tx) => Promise<T>): Promise<T> => transaction(work, database.engine === 'postgres' ? { isolationLevel: 'RepeatableRead' } : undefined)
-  const services = createServices({ db: database.db, writer: database.writer, inbox: database.inbox, config, tokens, limits, snapshot })
+  const services = createServices({ db: database.db, writer: database.writer, inbox: database.inbox, search: database.search, config, tokens, limits, snapshot })
 
   const http: FastifyInstance = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: config.bodyMaxBytes, trustProxy: false,
     // Refusals by the framework itself (a path parameter over the router's limit, say) answer in our shape too.
@@ -94,6 +95,7 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
     chatRoutes(scope, services)
     groupRoutes(scope, services)
     actionRoutes(scope, services)
+    searchRoutes(scope, services)
     fileRoutes(scope, services, config, limits)
   })
   await webClientRoutes(http, config.webRoot)

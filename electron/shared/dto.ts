@@ -72,6 +72,18 @@ export interface MessageDto {
   reactions: ReactionDto[]
 }
 
+/** A message a search found, with where its text matched: [start, end) UTF-16 ranges of `content`, to mark as text. */
+export interface SearchResultDto {
+  message: MessageDto
+  highlights: [number, number][]
+}
+
+/** GET /api/search: a page of results, newest first (or by relevance); `next_cursor` asks for the next page, null after the last. */
+export interface SearchPageDto {
+  results: SearchResultDto[]
+  next_cursor: string | null
+}
+
 /** An earlier version of an edited message. */
 export interface MessageVersionDto {
   content: string

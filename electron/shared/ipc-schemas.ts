@@ -47,6 +47,19 @@ export const IPC_ARGS = {
       .refine((p) => p.before === undefined || p.around === undefined, { error: 'give either before or around, not both' })
       .optional(),
   ]),
+  searchMessages: z.tuple([
+    z.object({
+      q: text(LIMITS.messageSearchMaxChars),
+      conversationId: id.optional(),
+      senderId: id.optional(),
+      before: z.iso.datetime({ offset: true }).optional(),
+      after: z.iso.datetime({ offset: true }).optional(),
+      hasAttachment: z.boolean().optional(),
+      order: z.enum(['newest', 'relevance']).optional(),
+      limit: z.number().int().min(1).max(LIMITS.searchPageMax).optional(),
+      cursor: z.string().max(100).optional(),
+    }),
+  ]),
   sendMessage: z.tuple([
     id,
     text(LIMITS.contentMaxChars),

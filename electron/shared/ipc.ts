@@ -28,6 +28,7 @@ export const INVOKE_CHANNELS = {
   setMemberRole: 'chat:set-member-role',
   getReads: 'chat:get-reads',
   getMessages: 'chat:get-messages',
+  searchMessages: 'chat:search-messages',
   sendMessage: 'chat:send',
   editMessage: 'chat:edit-message',
   deleteMessage: 'chat:delete-message',

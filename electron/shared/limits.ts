@@ -17,6 +17,15 @@ export const LIMITS = {
   clientIdMaxChars: 64,
   searchQueryMaxChars: 64,
   searchResultsMax: 20,
+  /** Characters of a message search (GET /api/search). */
+  messageSearchMaxChars: 200,
+  /** Terms of a message search that are searched for; the rest are left out. */
+  searchTermsMax: 8,
+  /** Results per page of a message search. */
+  searchPageDefault: 20,
+  searchPageMax: 50,
+  /** Newest matches a search ordered by relevance ranks (and pages through). */
+  searchRelevanceWindow: 200,
   fileNameMaxChars: 200,
   /** People in one group, its owner included (Signal's hard limit is 1,001). */
   groupMembersMax: 1000,

@@ -1,7 +1,7 @@
 // The MessengerApi: everything the renderer may ask of the app. The desktop app implements it in the
 // main process behind the preload bridge (window.messenger); the web client implements it in the page
 // over ChatClient. The renderer talks to nothing else.
-import type { ConversationDto, ConversationUpdateDto, MemberRole, MessageDto, MessageReadDto, MessageVersionDto, ReactionUpdateDto, ReadReceiptDto, ReadStateDto, UploadedFileDto, UserDto } from './dto'
+import type { ConversationDto, ConversationUpdateDto, MemberRole, MessageDto, MessageReadDto, MessageVersionDto, ReactionUpdateDto, ReadReceiptDto, ReadStateDto, SearchPageDto, UploadedFileDto, UserDto } from './dto'
 import type { PresenceEvent, TypingEvent, UserJoinedEvent, UserLeftEvent } from './events'
 import type { ErrorInfo } from './result'
 
@@ -151,6 +151,20 @@ export type AppEvents = {
 
 export type AppEventName = keyof AppEvents
 
+/** A message search: the text, optional filters, and the last page's `next_cursor` for the next. */
+export interface SearchParams {
+  q: string
+  conversationId?: number | undefined
+  senderId?: number | undefined
+  /** ISO 8601 instants: sent before / after. */
+  before?: string | undefined
+  after?: string | undefined
+  hasAttachment?: boolean | undefined
+  order?: 'newest' | 'relevance' | undefined
+  limit?: number | undefined
+  cursor?: string | undefined
+}
+
 /** Every method's promise rejects with an AppError (electron/shared/result.ts), in the desktop app and the web client alike. */
 export interface MessengerApi {
   // Server set-up (the desktop app's first run; the web client answers with its own origin).
@@ -181,6 +195,8 @@ export interface MessengerApi {
   getReads(messageId: number): Promise<ReadReceiptDto[]>
   /** A page of history: the latest, the one `before` a message, or the one `around` a message (a reply's quote was clicked). */
   getMessages(conversationId: number, page?: { before?: number | undefined; around?: number | undefined; limit?: number | undefined }): Promise<MessageDto[]>
+  /** Messages the user may read that hold every term of `q` (GET /api/search), newest first unless `order` is relevance. */
+  searchMessages(search: SearchParams): Promise<SearchPageDto>
   sendMessage(conversationId: number, content: string, attachments?: UploadedFileDto[], options?: { replyToId?: number | undefined }): Promise<PendingMessageDto>
   /** Edits one of the user's messages (queued while offline). */
   editMessage(messageId: number, conversationId: number, content: string): Promise<PendingActionDto>

@@ -160,6 +160,34 @@ export const messagesQuery = z.object({
   around: idText.optional(),
 }).refine((q) => q.before === undefined || q.around === undefined, { error: 'give either before or around, not both', path: ['around'] })
 
+const flag = z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true')
+const instant = z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date and time, such as 2026-12-03T10:00:00Z' }).transform((v) => new Date(v))
+
+/** GET /api/search: the text (its terms, electron/shared/search-text.ts) and the filters; `cursor` is the last page's `next_cursor`. */
+export const searchQuery = z
+  .object({
+    q: z
+      .string({ error: 'must be text' })
+      .trim()
+      .min(1, { error: 'must not be empty' })
+      .max(LIMITS.messageSearchMaxChars, { error: `must be at most ${LIMITS.messageSearchMaxChars} characters` }),
+    conversation_id: idText.optional(),
+    sender_id: idText.optional(),
+    before: instant.optional(),
+    after: instant.optional(),
+    has_attachment: flag.optional(),
+    order: z.enum(['newest', 'relevance'], { error: 'must be "newest" or "relevance"' }).default('newest'),
+    limit: z
+      .string()
+      .regex(/^\d{1,3}$/, { error: 'must be a whole number' })
+      .transform(Number)
+      .pipe(z.number().min(1, { error: 'must be at least 1' }).max(LIMITS.searchPageMax, { error: `must be at most ${LIMITS.searchPageMax}` }))
+      .default(LIMITS.searchPageDefault),
+    cursor: z.string().max(100, { error: 'is not a cursor this server made' }).regex(/^[A-Za-z0-9_-]+$/, { error: 'is not a cursor this server made' }).optional(),
+  })
+  .refine((q) => q.before === undefined || q.after === undefined || q.after < q.before, { error: 'after must be earlier than before', path: ['after'] })
+export type SearchQuery = z.output<typeof searchQuery>
+
 export const usersQuery = z.object({
   query: z.string().trim().max(LIMITS.searchQueryMaxChars, { error: `must be at most ${LIMITS.searchQueryMaxChars} characters` }).optional(),
 })

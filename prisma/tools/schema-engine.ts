@@ -26,7 +26,12 @@ type EngineModule = typeof EngineExports & {
   __wbg_set_wasm(exports: WasmExports): void
 }
 
-const noFilters = { externalTables: [], externalEnums: [] }
+/**
+ * Tables the migrations make by hand, which Prisma cannot describe: the search index (an FTS5 table
+ * and its shadow tables on SQLite, a table of its own on PostgreSQL). Left out of every diff.
+ */
+const SEARCH_TABLES = ['MessageSearch', 'MessageSearch_data', 'MessageSearch_idx', 'MessageSearch_content', 'MessageSearch_docsize', 'MessageSearch_config']
+const filters = { externalTables: SEARCH_TABLES, externalEnums: [] }
 
 let loaded: Promise<EngineModule> | undefined
 /** Once per process: the JS glue caches views of the wasm memory, so a second instance corrupts them. */
@@ -162,7 +167,7 @@ async function withEngine<T>(schemaPath: string, url: string, use: (engine: Sche
 /** What Prisma's `migrate deploy` does to the database at `url`: the names of the migrations it applies. */
 export async function prismaMigrateDeploy(url: string, migrationsDir: string, schemaPath: string): Promise<string[]> {
   return withEngine(schemaPath, url, async (engine) => {
-    const result = await engine.applyMigrations({ migrationsList: readMigrations(migrationsDir), filters: noFilters })
+    const result = await engine.applyMigrations({ migrationsList: readMigrations(migrationsDir), filters })
     return result.appliedMigrationNames
   })
 }
@@ -172,7 +177,7 @@ type DiffSource = Parameters<SchemaEngine['diff']>[0]['from']
 /** The SQL from `from` to the schema at `schemaPath`; '' when there is nothing to do. */
 async function diffToSchema(schemaPath: string, from: DiffSource): Promise<string> {
   return withEngine(schemaPath, isPostgres(schemaPath) ? DEV_POSTGRES_URL : ':memory:', async (engine, files) => {
-    const result = await engine.diff({ from, to: { tag: 'schemaDatamodel', files }, script: true, exitCode: null, filters: noFilters })
+    const result = await engine.diff({ from, to: { tag: 'schemaDatamodel', files }, script: true, exitCode: null, filters })
     const sql = result.stdout ?? ''
     return /^-- This is an empty migration\.\s*$/.test(sql) ? '' : sql
   })

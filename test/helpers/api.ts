@@ -1,4 +1,4 @@
-import type { AuthResultDto, UserDto } from '../../electron/shared/dto'
+import type { AuthResultDto, ConversationDto, MessageDto, UserDto } from '../../electron/shared/dto'
 
 export interface Answer<T = any> {
   status: number
@@ -65,4 +65,35 @@ export async function pair(url: string): Promise<{ ada: Person; bob: Person; con
   const res = await ada.api.post('/api/conversations', { participant1_id: ada.user.user_id, participant2_id: bob.user.user_id })
   if (res.status !== 201) throw new Error(`conversation failed: ${res.status}`)
   return { ada, bob, conversationId: res.body.conversation_id }
+}
+
+/** The few steps every server test writes a chat with, on the server at `url`; each checks its answer. */
+export function chatOn(url: string) {
+  const uid = (p: Person): number => p.user.user_id
+  const expectStatus = (res: Answer, ok: number[]): void => {
+    if (!ok.includes(res.status)) throw new Error(`expected ${ok.join(' or ')}, got ${res.status}: ${JSON.stringify(res.body)}`)
+  }
+  return {
+    /** Registers people one after another (ids ascending in the order named). */
+    async people<N extends string[]>(...names: N): Promise<{ [K in keyof N]: Person }> {
+      const made: Person[] = []
+      for (const name of names) made.push(await person(url, name))
+      return made as { [K in keyof N]: Person }
+    },
+    async direct(a: Person, b: Person): Promise<number> {
+      const res = await a.api.post<ConversationDto>('/api/conversations', { participant1_id: uid(a), participant2_id: uid(b) })
+      expectStatus(res, [200, 201])
+      return res.body.conversation_id
+    },
+    async group(owner: Person, members: Person[], title = 'Team'): Promise<number> {
+      const res = await owner.api.post<ConversationDto>('/api/groups', { title, member_ids: members.map(uid) })
+      expectStatus(res, [201])
+      return res.body.conversation_id
+    },
+    async say(who: Person, conversationId: number, content: string, extra: Record<string, unknown> = {}): Promise<MessageDto> {
+      const res = await who.api.post<MessageDto>(`/api/messages/${conversationId}`, { content, sender_id: uid(who), ...extra })
+      expectStatus(res, [201])
+      return res.body
+    },
+  }
 }

@@ -43,7 +43,7 @@ import { SignJWT } from 'jose'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { loadOrCreateSecret } from '../../electron/server/auth/tokens'
 import { Prisma } from '../../electron/server/db/generated/sqlite/client'
-import type { ConversationDto, MessageDto, MessageVersionDto, ReadReceiptDto } from '../../electron/shared/dto'
+import type { ConversationDto, MessageDto, MessageVersionDto, ReadReceiptDto, SearchPageDto } from '../../electron/shared/dto'
 import type { SyncResult } from '../../electron/shared/events'
 import { clientEventPayloads } from '../../electron/shared/socket-payloads'
 import { Api, pair, person, type Answer, type Person } from '../helpers/api'
@@ -72,6 +72,7 @@ const DELETE = 'DELETE /api/messages/:messageId'
 const REACT = 'PUT /api/messages/:messageId/reactions/:emoji'
 const UNREACT = 'DELETE /api/messages/:messageId/reactions/:emoji'
 const VERSIONS = 'GET /api/messages/:messageId/edits'
+const SEARCH = 'GET /api/search'
 
 // prettier-ignore
 const MATRIX: [operation: string, ...cells: Cell[]][] = [
@@ -122,6 +123,8 @@ const MATRIX: [operation: string, ...cells: Cell[]][] = [
   [`${REACT} · a notice`,                                            401,       401,       401,       401,       403,         '-',         '-',        '-',         403,   403,   403,         403],
   [UNREACT,                                                          401,       401,       401,       401,       403,         '-',         200,        '-',         200,   200,   200,         403],
   [`${UNREACT} · one not there`,                                     401,       401,       401,       401,       403,         '-',         200,        '-',         200,   200,   200,         403],
+  [SEARCH,                                                           401,       401,       401,       401,       403,         '-',         200,        '-',         200,   200,   200,         200],
+  [`${SEARCH} · everywhere`,                                         401,       401,       401,       401,       200,         '-',         200,        '-',         200,   200,   200,         200],
   [VERSIONS,                                                         401,       401,       401,       401,       403,         '-',         200,        '-',         200,   200,   200,         200],
   [`${VERSIONS} · sent after the removal`,                           401,       401,       401,       401,       403,         '-',         '-',        '-',         200,   200,   200,         404],
   ['socket join_conversation',                                       'refused', 'refused', 'refused', 'refused', 'forbidden', 'forbidden', 'ok',       '-',         'ok',  'ok',  'ok',        'forbidden'],
@@ -446,6 +449,9 @@ const requests: Record<string, (s: Scene, api: Api) => Promise<Answer>> = {
   'POST /api/auth/login': (_s, api) => api.post('/api/auth/login', { username: eve.user.username, password: PASSWORD }),
   'GET /api/me': (_s, api) => api.get('/api/me'),
   'GET /api/users': (_s, api) => api.get('/api/users?query=a'),
+  // Every message the setup edited holds "edited": Bob's to Ada, Max's before and after the removal.
+  [SEARCH]: (s, api) => api.get(`/api/search?q=edited&conversation_id=${s.conversation}`),
+  [`${SEARCH} · everywhere`]: (_s, api) => api.get('/api/search?q=edited'),
   'GET /api/conversations/:userId': (s, api) => api.get(`/api/conversations/${s.claimed}`),
   // other_id: Ada asks for a conversation between Bob and Eve.
   'POST /api/conversations': (s, api) =>
@@ -593,6 +599,23 @@ const EFFECTS: Record<string, Effect> = {
     check: (s, body: MessageDto) => expect(body.reactions.find((r) => r.emoji === '👍')?.user_ids ?? []).not.toContain(s.me),
   },
   [`${UNREACT} · one not there`]: { nothing: true },
+  // In the conversation: the messages that say "edited" there, a removed member's up to the removal.
+  [SEARCH]: {
+    check: (s, body: SearchPageDto) => {
+      const ids = body.results.map((r) => r.message.message_id)
+      if (s.kind === 'group') expect(ids).toEqual(s.subject === 'removed' ? [s.message] : [s.later, s.message])
+      else expect(ids).toContain(s.message)
+    },
+  },
+  // Everywhere (the newest page of many groups' matches): an outsider finds nothing of the chat, the
+  // removed member nothing of the group after the removal.
+  [`${SEARCH} · everywhere`]: {
+    check: (s, body: SearchPageDto) => {
+      const ids = body.results.map((r) => r.message.message_id)
+      if (s.subject === 'outsider') expect(ids).not.toContain(s.message)
+      if (s.subject === 'removed') expect(ids).not.toContain(s.later)
+    },
+  },
   // The versions before the current text: Bob's first, Max's first; the removed member sees them of a message from before the removal.
   [VERSIONS]: { check: (s, body: MessageVersionDto[]) => expect(body.map((v) => v.content)).toEqual([s.kind === 'group' ? 'before' : 'to ada']) },
   [`${VERSIONS} · sent after the removal`]: { check: (_s, body: MessageVersionDto[]) => expect(body.map((v) => v.content)).toEqual(['after']) },

@@ -179,7 +179,8 @@ beforeAll(async () => {
   messageId = (await ada.api.post(`/api/messages/${conversationId}`, { content: 'seed', sender_id: ada.user.user_id })).body.message_id
   bobMessageId = (await bob.api.post(`/api/messages/${conversationId}`, { content: 'seed', sender_id: bob.user.user_id })).body.message_id
   db = new Database(sqliteFile(srv.dataDir), { readonly: true })
-  tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck()
+  // The search index's FTS5 table keeps no text of its own (contentless); its shadow tables hold the index and are read like any other.
+  tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name").pluck()
   filesDir = path.join(srv.dataDir, 'files')
 })
 afterAll(async () => {
@@ -196,7 +197,10 @@ function rowsAsText(table: string): Database.Statement {
   if (!statement) {
     const quoted = (name: string): string => `"${name.replaceAll('"', '""')}"`
     const columns = (db.prepare(`PRAGMA table_info(${quoted(table)})`).all() as { name: string }[]).map((c) => `quote(${quoted(c.name)})`)
-    statement = db.prepare(`SELECT group_concat(${columns.join(" || char(31) || ")}, char(30) ORDER BY rowid) FROM ${quoted(table)}`).pluck()
+    // Rows in rowid order, or by every column for a table without rowids (FTS5's shadow tables).
+    const withoutRowid = /WITHOUT ROWID\s*$/i.test(String(db.prepare('SELECT sql FROM sqlite_master WHERE name = ?').pluck().get(table)))
+    const order = withoutRowid ? columns.join(', ') : 'rowid'
+    statement = db.prepare(`SELECT group_concat(${columns.join(" || char(31) || ")}, char(30) ORDER BY ${order}) FROM ${quoted(table)}`).pluck()
     tableText.set(table, statement)
   }
   return statement
@@ -299,6 +303,12 @@ const pathRoutes: [route: string, build: (p: string) => string, body?: () => unk
 ]
 const queryRoutes: [route: string, build: (a: string, b: string) => string][] = [
   ['GET /api/users', (a) => `/api/users?query=${a}`],
+  // A search: any text (FTS5's syntax, % and _, control characters, huge), any cursor or filter.
+  ['GET /api/search', (a, b) => `/api/search?q=${a}&cursor=${b}`],
+  ['GET /api/search', (a, b) => `/api/search?q=${a}${b}&conversation_id=${conversationId}&order=relevance`],
+  ['GET /api/search', (a, b) => `/api/search?q=hello&conversation_id=${a}&sender_id=${b}`],
+  ['GET /api/search', (a, b) => `/api/search?q=hello&before=${a}&after=${b}&has_attachment=true`],
+  ['GET /api/search', (a, b) => `/api/search?q=hello&limit=${a}&order=${b}`],
   ['GET /api/messages/:conversationId', (a, b) => `/api/messages/${conversationId}?limit=${a}&before=${b}`],
   // A page around a message: any message, any page size for Ada's, and with before, which it excludes.
   ['GET /api/messages/:conversationId', (a) => `/api/messages/${conversationId}?around=${a}`],

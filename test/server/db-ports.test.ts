@@ -22,8 +22,8 @@ interface Implementation {
   ports(database: Database): DatabasePorts
 }
 
-const ownPorts = (database: Database): DatabasePorts => ({ writer: database.writer, inbox: database.inbox })
-const prismaPorts = (database: Database): DatabasePorts => ({ writer: new PrismaMessageWriter(database.db), inbox: new PrismaInboxReader(database.db) })
+const ownPorts = (database: Database): DatabasePorts => ({ writer: database.writer, inbox: database.inbox, search: database.search })
+const prismaPorts = (database: Database): DatabasePorts => ({ writer: new PrismaMessageWriter(database.db), inbox: new PrismaInboxReader(database.db), search: database.search })
 
 /** The reference: what the desktop app and every single-machine server run. */
 const SQLITE: Implementation = { name: "SQLite's prepared statements", engine: 'sqlite', ports: ownPorts }

@@ -4,6 +4,7 @@ import { cpSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import pg from 'pg'
+import { indexText } from '../../electron/shared/search-text'
 import { afterAll, describe, expect, it } from 'vitest'
 import { SOURCE_MIGRATIONS_DIR, SOURCE_POSTGRES_MIGRATIONS_DIR } from '../../electron/server/config'
 import { postgresTarget } from '../../electron/server/db/database'
@@ -36,7 +37,7 @@ const UPGRADE_ROWS = `
   INSERT INTO "User" (user_id, username, display_name, password_hash) VALUES (1, 'ada', 'Ada', 'x'), (2, 'bob', 'Bob', 'x');
   INSERT INTO "Conversation" (conversation_id, direct_key) VALUES (1, '1:2');
   INSERT INTO "ConversationParticipant" (conversation_id, user_id) VALUES (1, 1), (1, 2);
-  INSERT INTO "Message" (message_id, conversation_id, sender_id, content) VALUES (1, 1, 1, 'first'), (5, 1, 2, 'fifth');`
+  INSERT INTO "Message" (message_id, conversation_id, sender_id, content) VALUES (1, 1, 1, 'First'), (5, 1, 2, 'Fünfte'), (6, 1, 2, '');`
 
 /** A fresh PostgreSQL schema on the local server. */
 function freshSchema(): string {
@@ -50,10 +51,10 @@ async function pgCatalog(schema: string): Promise<Record<string, string[]>> {
   await client.connect()
   try {
     const columns = await client.query<{ table_name: string; column_name: string }>(
-      `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name <> '_prisma_migrations' ORDER BY table_name, ordinal_position`,
+      `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name <> '_prisma_migrations' AND table_name NOT LIKE 'MessageSearch%' ORDER BY table_name, ordinal_position`,
       [schema],
     )
-    const indexes = await client.query<{ tablename: string; indexname: string }>(`SELECT tablename, indexname FROM pg_indexes WHERE schemaname = $1 AND tablename <> '_prisma_migrations' AND indexname NOT LIKE '%_pkey'`, [schema])
+    const indexes = await client.query<{ tablename: string; indexname: string }>(`SELECT tablename, indexname FROM pg_indexes WHERE schemaname = $1 AND tablename <> '_prisma_migrations' AND tablename NOT LIKE 'MessageSearch%' AND indexname NOT LIKE '%_pkey'`, [schema])
     const out: Record<string, string[]> = {}
     for (const r of columns.rows) (out[r.table_name] ??= []).push(r.column_name)
     for (const r of indexes.rows) (out[`${r.tablename} indexes`] ??= []).push(r.indexname)
@@ -64,11 +65,13 @@ async function pgCatalog(schema: string): Promise<Record<string, string[]>> {
   }
 }
 
+// The search index is built differently by design (an FTS5 table on SQLite, a table with a trigram
+// index on PostgreSQL) and left out here; test/server/search.test.ts holds both to the same answers.
 function sqliteCatalog(file: string): Record<string, string[]> {
   const db = new Database(file, { readonly: true })
   try {
     const out: Record<string, string[]> = {}
-    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations' ORDER BY name`).all() as { name: string }[]
+    const tables = db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '_prisma_migrations' AND name NOT LIKE 'MessageSearch%' ORDER BY name`).all() as { name: string }[]
     for (const { name } of tables) {
       out[name] = (db.prepare(`SELECT name FROM pragma_table_info(?) ORDER BY cid`).all(name) as { name: string }[]).map((c) => c.name)
       const indexes = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name NOT LIKE 'sqlite_autoindex%'`).all(name) as { name: string }[]).map((i) => i.name)
@@ -120,8 +123,14 @@ describe('SQLite', () => {
       expect(db.prepare('SELECT message_id, seq FROM Message ORDER BY message_id').all()).toEqual([
         { message_id: 1, seq: 1 },
         { message_id: 5, seq: 5 },
+        { message_id: 6, seq: 6 },
       ])
-      expect(db.prepare('SELECT id, seq FROM ChangeFeed').all()).toEqual([{ id: 1, seq: 5 }])
+      expect(db.prepare('SELECT id, seq FROM ChangeFeed').all()).toEqual([{ id: 1, seq: 6 }])
+      // The search index is filled for the messages already there (the empty one has nothing to find).
+      const find = db.prepare<[string], { rowid: number }>('SELECT rowid FROM MessageSearch WHERE MessageSearch MATCH ? ORDER BY rowid')
+      expect(find.all('"irs"').map((r) => r.rowid)).toEqual([1])
+      expect(find.all('"funf"').map((r) => r.rowid)).toEqual([5])
+      expect(db.prepare('SELECT count(*) AS n FROM MessageSearch_docsize').get()).toEqual({ n: 2 })
     } finally {
       db.close()
     }
@@ -167,8 +176,14 @@ describe('PostgreSQL', () => {
       expect((await client.query('SELECT message_id, seq FROM "Message" ORDER BY message_id')).rows).toEqual([
         { message_id: 1, seq: 1 },
         { message_id: 5, seq: 5 },
+        { message_id: 6, seq: 6 },
       ])
-      expect((await client.query('SELECT id, seq FROM "ChangeFeed"')).rows).toEqual([{ id: 1, seq: 5 }])
+      expect((await client.query('SELECT id, seq FROM "ChangeFeed"')).rows).toEqual([{ id: 1, seq: 6 }])
+      // The search index is filled for the messages already there, with the text SQLite's gets (the empty one has nothing to find).
+      expect((await client.query('SELECT message_id, text FROM "MessageSearch" ORDER BY message_id')).rows).toEqual([
+        { message_id: 1, text: indexText('First') },
+        { message_id: 5, text: indexText('Fünfte') },
+      ])
     } finally {
       await client.end()
     }
@@ -200,6 +215,6 @@ describe('PostgreSQL', () => {
     const srv = await startServer({ databaseUrl: url.toString(), migrationsDir: SOURCE_POSTGRES_MIGRATIONS_DIR })
     servers.push(srv)
     expect(srv.server.database.engine).toBe('postgres')
-    expect(srv.server.database.migrations.applied).toEqual(['20261127090235_init', '20261203120000_groups', '20261203150000_change_feed', '20261203160000_message_actions'])
+    expect(srv.server.database.migrations.applied).toEqual(['20261127090235_init', '20261203120000_groups', '20261203150000_change_feed', '20261203160000_message_actions', '20261203180000_message_search'])
   })
 })

@@ -11,6 +11,8 @@ import type { DatabasePorts } from './ports'
 import { PrismaInboxReader } from './prisma/inbox'
 import { PostgresMessageWriter } from './prisma/writer'
 import { SqliteInboxReader } from './sqlite/inbox'
+import { SqliteSearchIndex } from './sqlite/search'
+import { PostgresSearchIndex } from './prisma/search'
 import { SqliteMessageWriter } from './sqlite/writer'
 
 /**
@@ -53,15 +55,18 @@ export async function openSqlite(options: SqliteOptions): Promise<Database> {
   await db.$queryRawUnsafe('PRAGMA foreign_keys = ON')
   const writer = new SqliteMessageWriter(file)
   const inbox = new SqliteInboxReader(file)
+  const search = new SqliteSearchIndex(file)
   return {
     db,
     engine: 'sqlite',
     migrations,
     writer,
     inbox,
+    search,
     close: async () => {
       writer.close()
       inbox.close()
+      search.close()
       await db.$disconnect()
     },
   }
@@ -96,6 +101,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     migrations,
     writer: new PostgresMessageWriter(db, schema),
     inbox: new PrismaInboxReader(db),
+    search: new PostgresSearchIndex(db, schema),
     close: () => db.$disconnect(),
   }
 }

@@ -3,6 +3,7 @@
 // starting together migrate once and `prisma migrate deploy` agrees with what is applied.
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
+import { DATA_STEPS } from './data-steps'
 import { readMigrationFiles, type MigrationReport } from './migrate-sqlite'
 
 // Exactly the table Prisma creates on PostgreSQL.
@@ -48,6 +49,7 @@ export async function migratePostgres(connectionString: string, schema: string, 
       try {
         const started = new Date()
         await client.query(migration.sql)
+        await DATA_STEPS[migration.name]?.postgres(client)
         await client.query(
           `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, logs, rolled_back_at, started_at, applied_steps_count) VALUES ($1, $2, now(), $3, NULL, NULL, $4, 1)`,
           [randomUUID(), migration.checksum, migration.name, started],

@@ -6,6 +6,7 @@ import { createHash, randomUUID } from 'node:crypto'
 import { readdirSync, readFileSync, existsSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
+import { DATA_STEPS } from './data-steps'
 import { sqliteTimestamp } from './timestamps'
 
 export interface MigrationFile {
@@ -78,6 +79,7 @@ export function migrateSqlite(file: string, migrationsDir: string): MigrationRep
         }
         const started = now()
         db.exec(migration.sql)
+        DATA_STEPS[migration.name]?.sqlite(db)
         record.run(randomUUID(), migration.checksum, now(), migration.name, started)
         report.applied.push(migration.name)
       }

@@ -133,8 +133,32 @@ export interface InboxReader {
   after(conversationId: number, after: number, limit: number): Promise<MessageDto[]>
 }
 
+/** A message search as the index runs it; what the terms mean: electron/shared/search-text.ts. */
+export interface SearchFilter {
+  /** Who searches: only messages of their conversations (a removed member's up to their removal). */
+  user_id: number
+  /** Texts each of which the message's index text must contain (SearchTerm.needle). */
+  needles: string[]
+  conversation_id?: number | undefined
+  sender_id?: number | undefined
+  /** Sent strictly before / after. */
+  before?: Date | undefined
+  after?: Date | undefined
+  has_attachment?: boolean | undefined
+  /** Only messages with a lower id: the page after one that ended there. */
+  below?: number | undefined
+  limit: number
+}
+
+/** The search index: kept by the writer in each write's transaction, read here. */
+export interface SearchIndex {
+  /** Ids of the messages that match, newest (highest id) first, at most `limit`; never a deleted one. */
+  find(filter: SearchFilter): Promise<number[]>
+}
+
 /** One engine's implementations, chosen together when the database opens. */
 export interface DatabasePorts {
   writer: MessageWriter
   inbox: InboxReader
+  search: SearchIndex
 }

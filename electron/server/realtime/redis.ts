@@ -42,6 +42,7 @@ export async function connectRedis(url: string, config: ServerConfig, logger: Lo
       typing: limiter(config.typingRate, 'typing'),
       upload: limiter(config.uploadRate, 'upload'),
       groups: limiter(config.groupRate, 'groups'),
+      search: limiter(config.searchRate, 'search'),
     },
     close: async () => {
       await client.quit().catch(() => client.destroy())

@@ -12,6 +12,7 @@ import { FileService } from './files'
 import { GroupService } from './groups'
 import { MessageService } from './messages'
 import type { RateLimiters } from './rate-limits'
+import { SearchService } from './search'
 import { ChatEvents } from './types'
 
 /** The one service layer that both the HTTP routes and the socket handlers call. */
@@ -22,6 +23,7 @@ export interface Services {
   actions: MessageActionService
   changes: ChangeFeedService
   groups: GroupService
+  search: SearchService
   files: FileService
   events: ChatEvents
   writes: InflightWrites
@@ -42,6 +44,7 @@ export function createServices(
     actions: new MessageActionService(deps.db, conversations, files, events, deps.limits, writes, deps.writer, deps.config.editWindowMs),
     changes: new ChangeFeedService(deps.db, conversations, deps.snapshot ?? ((work) => deps.db.$transaction(work))),
     groups: new GroupService(deps.db, conversations, messages, events, deps.limits),
+    search: new SearchService(deps.db, conversations, deps.search, deps.limits),
     files,
     events,
     writes,

@@ -10,6 +10,7 @@ export interface RateLimiters {
   typing: RateLimiterAbstract
   upload: RateLimiterAbstract
   groups: RateLimiterAbstract
+  search: RateLimiterAbstract
 }
 
 const memory = (limit: RateLimit, keyPrefix: string): RateLimiterAbstract =>
@@ -25,6 +26,7 @@ export function memoryRateLimiters(config: ServerConfig): RateLimiters {
     typing: memory(config.typingRate, 'typing'),
     upload: memory(config.uploadRate, 'upload'),
     groups: memory(config.groupRate, 'groups'),
+    search: memory(config.searchRate, 'search'),
   }
 }
 

@@ -1,5 +1,6 @@
 import type { MemberRole } from '../../../shared/dto'
 import type { Db, Tx } from '../client'
+import { indexText, isSearchable } from '../../../shared/search-text'
 import { quoteIdent } from '../migrate-postgres'
 import type { ClientKey, DeleteOutcome, EditOutcome, GroupTx, MessageWriter, NewMessage, ReactOutcome, ReadMove, StoredMessage } from '../ports'
 
@@ -61,6 +62,9 @@ export class PrismaMessageWriter implements MessageWriter {
 
   /** Runs first in each writing transaction. */
   protected async beforeWrite(_tx: Tx): Promise<void> {}
+
+  /** Puts an edited message's text in the search index, or takes a deleted one out (null); an engine with an index says how. */
+  protected async reindex(_tx: Tx, _messageId: number, _content: string | null): Promise<void> {}
 
   insert(messages: NewMessage[], at: Date): Promise<(StoredMessage | null)[]> {
     return this.db.$transaction(async (tx) => {
@@ -133,6 +137,7 @@ export class PrismaMessageWriter implements MessageWriter {
       await tx.messageVersion.create({ data: { message_id: e.message_id, content: m.content, written_at: m.edited_at ?? m.created_at } })
       const seq = await advance(tx, 1)
       await tx.message.update({ where: { message_id: e.message_id }, data: { content: e.content, edited_at: e.at, seq } })
+      await this.reindex(tx, e.message_id, e.content)
       return { seq }
     })
   }
@@ -149,6 +154,7 @@ export class PrismaMessageWriter implements MessageWriter {
       await tx.reaction.deleteMany({ where })
       const seq = await advance(tx, 1)
       await tx.message.update({ where, data: { content: '', edited_at: null, deleted_at: at, seq } })
+      await this.reindex(tx, messageId, null)
       return { seq, file_urls: files.map((f) => f.file_url) }
     })
   }
@@ -254,15 +260,19 @@ export class PrismaMessageWriter implements MessageWriter {
 export class PostgresMessageWriter extends PrismaMessageWriter {
   static readonly LOCK_KEY = 0x5357_4244 // "SWBD"
   private readonly storeSql: string
+  private readonly indexSql: string
+  private readonly unindexSql: string
 
   constructor(db: Db, schema = 'public') {
     super(db)
     const t = (table: string) => `${quoteIdent(schema)}.${quoteIdent(table)}`
+    this.indexSql = `INSERT INTO ${t('MessageSearch')} (message_id, text) VALUES ($1, $2)`
+    this.unindexSql = `DELETE FROM ${t('MessageSearch')} WHERE message_id = $1`
     // A message's id comes from the sequence as its row leaves the ORDER BY, so ids rise with positions.
     this.storeSql = `
       WITH given AS (
-        SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::int[])
-          WITH ORDINALITY AS g(conversation_id, sender_id, content, client_id, system, reply_to_id, ord)
+        SELECT * FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::int[], $8::text[])
+          WITH ORDINALITY AS g(conversation_id, sender_id, content, client_id, system, reply_to_id, search, ord)
       ), accepted AS (
         SELECT g.*, row_number() OVER (ORDER BY g.ord)::int AS n FROM given g
         WHERE g.system IS NOT NULL OR EXISTS (
@@ -280,12 +290,20 @@ export class PostgresMessageWriter extends PrismaMessageWriter {
         RETURNING message_id, conversation_id, seq
       ), bumped AS (
         UPDATE ${t('Conversation')} SET updated_at = $7::timestamp(3) WHERE conversation_id IN (SELECT conversation_id FROM stored)
+      ), searched AS (
+        INSERT INTO ${t('MessageSearch')} (message_id, text)
+        SELECT s.message_id, a.search FROM stored s CROSS JOIN feed JOIN accepted a ON a.n = s.seq - feed.before WHERE a.search IS NOT NULL
       )
       SELECT s.message_id, s.seq, a.ord::int AS ord FROM stored s CROSS JOIN feed JOIN accepted a ON a.n = s.seq - feed.before ORDER BY s.seq`
   }
 
   protected override async beforeWrite(tx: Tx): Promise<void> {
     await tx.$queryRawUnsafe(`SELECT pg_advisory_xact_lock(${PostgresMessageWriter.LOCK_KEY})::text AS locked`)
+  }
+
+  protected override async reindex(tx: Tx, messageId: number, content: string | null): Promise<void> {
+    await tx.$executeRawUnsafe(this.unindexSql, messageId)
+    if (content !== null && isSearchable(content, false)) await tx.$executeRawUnsafe(this.indexSql, messageId, indexText(content))
   }
 
   protected override async storeMessages(tx: Tx, messages: NewMessage[], at: Date): Promise<(StoredMessage | null)[]> {
@@ -299,6 +317,7 @@ export class PostgresMessageWriter extends PrismaMessageWriter {
       messages.map((m) => (m.system ? JSON.stringify(m.system) : null)),
       messages.map((m) => m.reply_to_id ?? null),
       at.toISOString(),
+      messages.map((m) => (isSearchable(m.content, m.system !== undefined) ? indexText(m.content) : null)),
     )
     const stored = rows.map((r) => messages[r.ord - 1]!)
     const attachment_ids = await this.storeAttachments(tx, stored, rows.map((r) => r.message_id))

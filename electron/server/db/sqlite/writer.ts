@@ -5,6 +5,7 @@ import Database from 'better-sqlite3'
 import type { MemberRole } from '../../../shared/dto'
 import type { ClientKey, DeleteOutcome, EditOutcome, GroupTx, MemberRow, MessageWriter, NewMessage, ReactOutcome, ReadMove, StoredMessage } from '../ports'
 import { SerialQueue } from '../../lifecycle/serial'
+import { indexText, isSearchable } from '../../../shared/search-text'
 import { sqliteTimestamp } from '../timestamps'
 
 const BUSY_RETRY_MS = 2
@@ -27,6 +28,8 @@ export class SqliteMessageWriter implements MessageWriter {
   private readonly editTx: Database.Transaction<(messageId: number, content: string, at: string, maxEdits: number) => EditOutcome>
   private readonly removeTx: Database.Transaction<(messageId: number, at: string) => DeleteOutcome>
   private readonly reactTx: Database.Transaction<(messageId: number, userId: number, emoji: string, on: boolean, at: string) => ReactOutcome>
+  /** Puts a message's text in the search index (electron/shared/search-text.ts), or takes it out (null). */
+  private readonly index: (messageId: number, content: string | null) => void
   /** is_read for a group's messages, from its current members' read positions. */
   private readonly settle: (conversationId: number) => void
   private inGroupChange = false
@@ -59,6 +62,12 @@ export class SqliteMessageWriter implements MessageWriter {
     this.position_ = this.db.prepare('SELECT seq FROM ChangeFeed WHERE id = 1')
     const insertAttachment = this.db.prepare('INSERT INTO MessageAttachment (message_id, file_url, file_name, file_type, size) VALUES (?, ?, ?, ?, ?)')
     const bump = this.db.prepare('UPDATE Conversation SET updated_at = ? WHERE conversation_id = ?')
+    const unindex = this.db.prepare<[number]>('DELETE FROM MessageSearch WHERE rowid = ?')
+    const addToIndex = this.db.prepare<[number, string]>('INSERT INTO MessageSearch (rowid, text) VALUES (?, ?)')
+    this.index = (messageId, content) => {
+      unindex.run(messageId)
+      if (content !== null && isSearchable(content, false)) addToIndex.run(messageId, indexText(content))
+    }
     this.insertOne = (m, at) => {
       const result = m.system
         ? insertNotice.run(m.conversation_id, m.sender_id, m.content, at, JSON.stringify(m.system))
@@ -66,6 +75,7 @@ export class SqliteMessageWriter implements MessageWriter {
       if (result.changes === 0) return null
       const message_id = Number(result.lastInsertRowid)
       const seq = this.advance()
+      if (isSearchable(m.content, m.system !== undefined)) addToIndex.run(message_id, indexText(m.content))
       const attachment_ids = m.attachments.map((a) => Number(insertAttachment.run(message_id, a.file_url, a.file_name, a.file_type, a.size).lastInsertRowid))
       bump.run(at, m.conversation_id)
       return { message_id, attachment_ids, seq }
@@ -180,6 +190,7 @@ export class SqliteMessageWriter implements MessageWriter {
       keep.run(messageId, m.content, sqliteTimestamp(new Date(m.edited_at ?? m.created_at)))
       const seq = this.advance()
       rewrite.run(content, at, seq, messageId)
+      this.index(messageId, content)
       return { seq }
     })
     const remove = this.db.transaction((messageId: number, at: string): DeleteOutcome => {
@@ -189,6 +200,7 @@ export class SqliteMessageWriter implements MessageWriter {
       for (const statement of clear) statement.run(messageId)
       const seq = this.advance()
       tombstone.run(at, seq, messageId)
+      this.index(messageId, null)
       return { seq, file_urls }
     })
     const react = this.db.transaction((messageId: number, userId: number, emoji: string, on: boolean, at: string): ReactOutcome => {
