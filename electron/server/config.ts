@@ -51,6 +51,12 @@ export interface ServerConfig {
   feedGapMs: number
   /** How long after sending a message its sender may edit it (LIMITS.editWindowMs by default). */
   editWindowMs: number
+  /**
+   * Whether messages are indexed for search (default true). Off (--search-index off) the writes skip
+   * the index and GET /api/search answers 503; the next start with it on rebuilds it. For measuring
+   * what the index costs, and for a server that must not keep a second copy of the text.
+   */
+  searchIndex: boolean
 }
 
 /** The repository's migrations; correct when running from source (CLI, tests). */
@@ -94,6 +100,7 @@ export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConf
     searchRate: { points: 120, windowSeconds: 60 },
     feedGapMs: 2_000,
     editWindowMs: LIMITS.editWindowMs,
+    searchIndex: true,
     tokenTtl: '30d',
     logLevel: 'info',
     ...overrides,
@@ -140,6 +147,7 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
       'redis-url': { type: 'string' },
       'files-dir': { type: 'string' },
       'edit-window-minutes': { type: 'string' },
+      'search-index': { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -164,6 +172,11 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
     const minutes = Number(editWindow)
     if (!/^\d{1,7}$/.test(editWindow) || minutes < 0) throw new Error(`Invalid edit window "${editWindow}": use a whole number of minutes (0 turns editing off).`)
     overrides.editWindowMs = minutes * 60_000
+  }
+  const searchIndex = values['search-index'] ?? env.SWITCHBOARD_SEARCH_INDEX
+  if (searchIndex !== undefined) {
+    if (searchIndex !== 'on' && searchIndex !== 'off') throw new Error(`Invalid search index setting "${searchIndex}": use on or off.`)
+    overrides.searchIndex = searchIndex === 'on'
   }
   if (host) overrides.host = host
   if (port !== undefined) overrides.port = portOf(port)

@@ -57,9 +57,11 @@ export async function createServer(options: CreateServerOptions = {}): Promise<S
   const database =
     options.database ??
     (config.databaseUrl
-      ? await openPostgres({ url: config.databaseUrl, migrationsDir: config.migrationsDir })
-      : await openSqlite({ dataDir: config.dataDir, migrationsDir: config.migrationsDir }))
+      ? await openPostgres({ url: config.databaseUrl, migrationsDir: config.migrationsDir, searchIndex: config.searchIndex })
+      : await openSqlite({ dataDir: config.dataDir, migrationsDir: config.migrationsDir, searchIndex: config.searchIndex }))
   if (database.migrations.applied.length > 0) logger.info({ applied: database.migrations.applied }, 'database migrated')
+  if (database.migrations.search === 'rebuilt') logger.info('search index rebuilt (it was turned off before)')
+  if (database.migrations.search === 'marked stale') logger.warn('search index turned off: searches answer 503 until a start with it on rebuilds it')
   const tokens = createTokenService(loadOrCreateSecret(config.dataDir), config.tokenTtl)
   // Several nodes: Redis carries the socket traffic between them and holds the shared rate limits.
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, config, logger) : null

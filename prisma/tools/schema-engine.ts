@@ -30,7 +30,7 @@ type EngineModule = typeof EngineExports & {
  * Tables the migrations make by hand, which Prisma cannot describe: the search index (an FTS5 table
  * and its shadow tables on SQLite, a table of its own on PostgreSQL). Left out of every diff.
  */
-const SEARCH_TABLES = ['MessageSearch', 'MessageSearch_data', 'MessageSearch_idx', 'MessageSearch_content', 'MessageSearch_docsize', 'MessageSearch_config']
+const SEARCH_TABLES = ['MessageSearch', 'MessageSearchState', 'MessageSearch_data', 'MessageSearch_idx', 'MessageSearch_content', 'MessageSearch_docsize', 'MessageSearch_config']
 const filters = { externalTables: SEARCH_TABLES, externalEnums: [] }
 
 let loaded: Promise<EngineModule> | undefined

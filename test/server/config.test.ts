@@ -40,6 +40,14 @@ describe('configFromCli', () => {
     expect(() => configFromCli(['--edit-window-minutes', '1.5'], {})).toThrow(/Invalid edit window/)
   })
 
+  it('keeps the search index unless told off', () => {
+    expect(configFromCli([], {}).searchIndex).toBe(true)
+    expect(configFromCli(['--search-index', 'off'], {}).searchIndex).toBe(false)
+    expect(configFromCli([], { SWITCHBOARD_SEARCH_INDEX: 'off' }).searchIndex).toBe(false)
+    expect(configFromCli(['--search-index', 'on'], { SWITCHBOARD_SEARCH_INDEX: 'off' }).searchIndex).toBe(true)
+    expect(() => configFromCli(['--search-index', 'no'], {})).toThrow(/Invalid search index setting/)
+  })
+
   it('refuses bad values and unknown flags with a message', () => {
     expect(() => configFromCli(['--port', '70000'], {})).toThrow(/Invalid port/)
     expect(() => configFromCli(['--upload-max-bytes', '0'], {})).toThrow(/Invalid upload size/)

@@ -226,3 +226,33 @@ describe('who may read what', () => {
     expect(marked((await search(bob, 'typo')).body)).toEqual([['typo']])
   })
 })
+
+describe('a server with the index turned off', () => {
+  it('answers searches with 503 and keeps no index; the next start with it on rebuilds it, edits made meanwhile included', async () => {
+    const off = await startServer({ ...noLimits, searchIndex: false })
+    const dataDir = off.dataDir
+    let on: TestServer | undefined
+    try {
+      expect(off.server.database.migrations.search).toBe('marked stale')
+      const offChat = chatOn(off.url)
+      const [ada, bob] = await offChat.people('ada', 'bob')
+      const c = await offChat.direct(ada, bob)
+      const kept = await offChat.say(ada, c, 'written while the index was off')
+      const edited = await offChat.say(ada, c, 'first words')
+      expect((await ada.api.patch(`/api/messages/${edited.message_id}`, { content: 'second words' })).status).toBe(200)
+      const res = await search(ada, 'written')
+      expect(res.status).toBe(503)
+      expect(res.body).toEqual({ error: { code: 'unavailable', message: 'Search is turned off on this server.' } })
+      await off.close({ keepData: true })
+
+      on = await startServer({ ...noLimits, dataDir })
+      expect(on.server.database.migrations.search).toBe('rebuilt')
+      const at = (q: string): Promise<number[]> => found({ ...ada, api: new Api(on!.url, ada.token) }, q)
+      expect(await at('written')).toEqual([kept.message_id])
+      expect(await at('second')).toEqual([edited.message_id])
+      expect(await at('first')).toEqual([])
+    } finally {
+      await (on ?? off).close()
+    }
+  })
+})

@@ -31,6 +31,8 @@ export interface SqliteOptions {
   migrationsDir: string
   /** Log every SQL statement to this function (tests count queries with it). */
   onQuery?: (sql: string) => void
+  /** Keep the search index (ServerConfig.searchIndex; default true). */
+  searchIndex?: boolean
 }
 
 export const sqliteFile = (dataDir: string): string => path.join(dataDir, 'switchboard.db')
@@ -39,7 +41,8 @@ export const sqliteFile = (dataDir: string): string => path.join(dataDir, 'switc
 export async function openSqlite(options: SqliteOptions): Promise<Database> {
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
   const file = sqliteFile(options.dataDir)
-  const migrations = migrateSqlite(file, options.migrationsDir)
+  const searchIndex = options.searchIndex ?? true
+  const migrations = migrateSqlite(file, options.migrationsDir, { searchIndex })
   const adapter = new PrismaBetterSqlite3({ url: `file:${file}`, timeout: 10_000 })
   const db = options.onQuery
     ? new PrismaClient({ adapter, log: [{ emit: 'event', level: 'query' }] })
@@ -53,7 +56,7 @@ export async function openSqlite(options: SqliteOptions): Promise<Database> {
   await db.$queryRawUnsafe('PRAGMA journal_mode = WAL')
   await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL')
   await db.$queryRawUnsafe('PRAGMA foreign_keys = ON')
-  const writer = new SqliteMessageWriter(file)
+  const writer = new SqliteMessageWriter(file, { searchIndex })
   const inbox = new SqliteInboxReader(file)
   const search = new SqliteSearchIndex(file)
   return {
@@ -76,6 +79,7 @@ export interface PostgresOptions {
   /** postgresql://user@host:port/database, optionally with Prisma's `?schema=` (default public). */
   url: string
   migrationsDir: string
+  searchIndex?: boolean
 }
 
 /** Splits Prisma's `schema` parameter off a PostgreSQL URL (the pg driver does not know it). */
@@ -89,7 +93,8 @@ export function postgresTarget(url: string): { connectionString: string; schema:
 /** Migrates, then opens PostgreSQL through Prisma's pg adapter: the scale-out engine. */
 export async function openPostgres(options: PostgresOptions): Promise<Database> {
   const { connectionString, schema } = postgresTarget(options.url)
-  const migrations = await migratePostgres(connectionString, schema, options.migrationsDir)
+  const searchIndex = options.searchIndex ?? true
+  const migrations = await migratePostgres(connectionString, schema, options.migrationsDir, { searchIndex })
   const adapter = new PrismaPg({ connectionString, max: 10 }, { schema })
   // Both clients come from one schema (prisma/postgres is derived from prisma/schema.prisma): the
   // model API the services use is the same.
@@ -99,7 +104,7 @@ export async function openPostgres(options: PostgresOptions): Promise<Database> 
     db,
     engine: 'postgres',
     migrations,
-    writer: new PostgresMessageWriter(db, schema),
+    writer: new PostgresMessageWriter(db, schema, { searchIndex }),
     inbox: new PrismaInboxReader(db),
     search: new PostgresSearchIndex(db, schema),
     close: () => db.$disconnect(),

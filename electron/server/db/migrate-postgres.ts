@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
 import { DATA_STEPS } from './data-steps'
-import { readMigrationFiles, type MigrationReport } from './migrate-sqlite'
+import { readMigrationFiles, type MigrateOptions, type MigrationReport } from './migrate-sqlite'
+import { startPostgresIndex } from './search-index'
 
 // Exactly the table Prisma creates on PostgreSQL.
 const HISTORY_TABLE = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
@@ -23,7 +24,7 @@ const PRISMA_MIGRATE_LOCK = 72707369
 
 export const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`
 
-export async function migratePostgres(connectionString: string, schema: string, migrationsDir: string): Promise<MigrationReport> {
+export async function migratePostgres(connectionString: string, schema: string, migrationsDir: string, options: MigrateOptions = {}): Promise<MigrationReport> {
   const migrations = readMigrationFiles(migrationsDir)
   const client = new pg.Client({ connectionString })
   await client.connect()
@@ -36,7 +37,7 @@ export async function migratePostgres(connectionString: string, schema: string, 
       `SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`,
     )
     const done = new Map(rows.map((r) => [r.migration_name, r.checksum]))
-    const report: MigrationReport = { applied: [], alreadyApplied: [] }
+    const report: MigrationReport = { applied: [], alreadyApplied: [], search: 'kept' }
     for (const migration of migrations) {
       const seen = done.get(migration.name)
       if (seen !== undefined) {
@@ -60,6 +61,14 @@ export async function migratePostgres(connectionString: string, schema: string, 
         throw error
       }
       report.applied.push(migration.name)
+    }
+    await client.query('BEGIN')
+    try {
+      report.search = await startPostgresIndex(client, options.searchIndex ?? true)
+      await client.query('COMMIT')
+    } catch (error) {
+      await client.query('ROLLBACK')
+      throw error
     }
     return report
   } finally {

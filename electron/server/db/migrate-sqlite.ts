@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs'
 import path from 'node:path'
 import Database from 'better-sqlite3'
 import { DATA_STEPS } from './data-steps'
+import { startSqliteIndex, type SearchIndexStart } from './search-index'
 import { sqliteTimestamp } from './timestamps'
 
 export interface MigrationFile {
@@ -18,6 +19,13 @@ export interface MigrationFile {
 export interface MigrationReport {
   applied: string[]
   alreadyApplied: string[]
+  /** What the start did to the search index (turned off: marked stale; on again: rebuilt). */
+  search: SearchIndexStart
+}
+
+export interface MigrateOptions {
+  /** Whether this server keeps the search index (default true). */
+  searchIndex?: boolean
 }
 
 // Exactly the table Prisma creates on SQLite.
@@ -47,7 +55,7 @@ export function readMigrationFiles(migrationsDir: string): MigrationFile[] {
 /** Prisma's engine cannot read other formats back from _prisma_migrations. */
 const now = (): string => sqliteTimestamp()
 
-export function migrateSqlite(file: string, migrationsDir: string): MigrationReport {
+export function migrateSqlite(file: string, migrationsDir: string, options: MigrateOptions = {}): MigrationReport {
   const migrations = readMigrationFiles(migrationsDir)
   const db = new Database(file)
   try {
@@ -59,7 +67,7 @@ export function migrateSqlite(file: string, migrationsDir: string): MigrationRep
     // foreign_keys=OFF does nothing inside a transaction, so it is set here, before it, and the keys
     // are checked once the migrations ran, before commit.
     db.pragma('foreign_keys = OFF')
-    const report: MigrationReport = { applied: [], alreadyApplied: [] }
+    const report: MigrationReport = { applied: [], alreadyApplied: [], search: 'kept' }
     // IMMEDIATE takes the write lock up front: two processes starting on one data folder migrate once.
     db.transaction(() => {
       const done = new Map(
@@ -83,6 +91,7 @@ export function migrateSqlite(file: string, migrationsDir: string): MigrationRep
         record.run(randomUUID(), migration.checksum, now(), migration.name, started)
         report.applied.push(migration.name)
       }
+      report.search = startSqliteIndex(db, options.searchIndex ?? true)
       const broken = db.pragma('foreign_key_check') as unknown[]
       if (broken.length > 0) throw new Error(`The migrations left ${broken.length} rows whose foreign keys point nowhere: ${JSON.stringify(broken.slice(0, 3))}`)
     }).immediate()

@@ -44,7 +44,7 @@ export function createServices(
     actions: new MessageActionService(deps.db, conversations, files, events, deps.limits, writes, deps.writer, deps.config.editWindowMs),
     changes: new ChangeFeedService(deps.db, conversations, deps.snapshot ?? ((work) => deps.db.$transaction(work))),
     groups: new GroupService(deps.db, conversations, messages, events, deps.limits),
-    search: new SearchService(deps.db, conversations, deps.search, deps.limits),
+    search: new SearchService(deps.db, conversations, deps.config.searchIndex ? deps.search : null, deps.limits),
     files,
     events,
     writes,

@@ -8,6 +8,7 @@ import { highlights, searchTerms, type SearchTerm } from '../../shared/search-te
 import { messageInclude, type Db } from '../db/client'
 import { toMessageDto } from '../db/mappers'
 import type { SearchFilter, SearchIndex } from '../db/ports'
+import { AppError } from '../../shared/result'
 import { badRequest } from '../errors'
 import type { ConversationService } from './conversations'
 import { consume, type RateLimiters } from './rate-limits'
@@ -54,11 +55,14 @@ export class SearchService {
   constructor(
     private readonly db: Db,
     private readonly conversations: ConversationService,
-    private readonly index: SearchIndex,
+    /** Null when the server runs without the index (ServerConfig.searchIndex). */
+    private readonly index: SearchIndex | null,
     private readonly limits: RateLimiters,
   ) {}
 
   async search(actor: Actor, query: SearchQuery): Promise<SearchPageDto> {
+    if (!this.index) throw new AppError('unavailable', 'Search is turned off on this server.')
+    const index = this.index
     const terms = searchTerms(query.q)
     if (terms.length === 0) throw badRequest('has nothing to search for: type at least two letters, or one character of Chinese or Japanese, or an emoji', 'q')
     const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor)
@@ -76,15 +80,15 @@ export class SearchService {
       has_attachment: query.has_attachment,
       limit: query.limit + 1,
     }
-    if (query.order === 'relevance') return this.byRelevance(filter, terms, cursor && 'offset' in cursor ? cursor.offset : 0, query.limit)
-    const ids = await this.index.find({ ...filter, below: cursor && 'below' in cursor ? cursor.below : undefined })
+    if (query.order === 'relevance') return this.byRelevance(index, filter, terms, cursor && 'offset' in cursor ? cursor.offset : 0, query.limit)
+    const ids = await index.find({ ...filter, below: cursor && 'below' in cursor ? cursor.below : undefined })
     const page = ids.slice(0, query.limit)
     const next = ids.length > query.limit ? encodeCursor({ below: page[page.length - 1]! }) : null
     return { results: (await this.messages(page)).map((m) => ({ message: m, highlights: highlights(m.content, terms) })), next_cursor: next }
   }
 
-  private async byRelevance(filter: SearchFilter, terms: SearchTerm[], offset: number, limit: number): Promise<SearchPageDto> {
-    const ids = await this.index.find({ ...filter, limit: LIMITS.searchRelevanceWindow })
+  private async byRelevance(index: SearchIndex, filter: SearchFilter, terms: SearchTerm[], offset: number, limit: number): Promise<SearchPageDto> {
+    const ids = await index.find({ ...filter, limit: LIMITS.searchRelevanceWindow })
     const texts = await this.db.message.findMany({ where: { message_id: { in: ids } }, select: { message_id: true, content: true } })
     const ranked = texts
       .map((t) => ({ id: t.message_id, score: score(t.content, terms) }))

@@ -13,6 +13,14 @@ CREATE VIRTUAL TABLE "MessageSearch" USING fts5(
     tokenize = 'trigram case_sensitive 1'
 );
 
+-- Whether the index lacks messages: set while a server runs with the index turned off
+-- (--search-index off), which the next start with it on rebuilds (electron/server/db/search-index.ts).
+CREATE TABLE "MessageSearchState" (
+    "id" INTEGER NOT NULL PRIMARY KEY,
+    "stale" BOOLEAN NOT NULL
+);
+INSERT INTO "MessageSearchState" ("id", "stale") VALUES (1, false);
+
 -- A message deleted as a row (its conversation or its sender removed from the server) leaves the index with it.
 CREATE TRIGGER "Message_leaves_search" AFTER DELETE ON "Message" BEGIN
     DELETE FROM "MessageSearch" WHERE rowid = old."message_id";

@@ -263,8 +263,11 @@ export class PostgresMessageWriter extends PrismaMessageWriter {
   private readonly indexSql: string
   private readonly unindexSql: string
 
-  constructor(db: Db, schema = 'public') {
+  private readonly indexing: boolean
+
+  constructor(db: Db, schema = 'public', options: { searchIndex?: boolean } = {}) {
     super(db)
+    this.indexing = options.searchIndex ?? true
     const t = (table: string) => `${quoteIdent(schema)}.${quoteIdent(table)}`
     this.indexSql = `INSERT INTO ${t('MessageSearch')} (message_id, text) VALUES ($1, $2)`
     this.unindexSql = `DELETE FROM ${t('MessageSearch')} WHERE message_id = $1`
@@ -302,6 +305,7 @@ export class PostgresMessageWriter extends PrismaMessageWriter {
   }
 
   protected override async reindex(tx: Tx, messageId: number, content: string | null): Promise<void> {
+    if (!this.indexing) return
     await tx.$executeRawUnsafe(this.unindexSql, messageId)
     if (content !== null && isSearchable(content, false)) await tx.$executeRawUnsafe(this.indexSql, messageId, indexText(content))
   }
@@ -317,7 +321,7 @@ export class PostgresMessageWriter extends PrismaMessageWriter {
       messages.map((m) => (m.system ? JSON.stringify(m.system) : null)),
       messages.map((m) => m.reply_to_id ?? null),
       at.toISOString(),
-      messages.map((m) => (isSearchable(m.content, m.system !== undefined) ? indexText(m.content) : null)),
+      messages.map((m) => (this.indexing && isSearchable(m.content, m.system !== undefined) ? indexText(m.content) : null)),
     )
     const stored = rows.map((r) => messages[r.ord - 1]!)
     const attachment_ids = await this.storeAttachments(tx, stored, rows.map((r) => r.message_id))

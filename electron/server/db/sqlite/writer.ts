@@ -40,7 +40,7 @@ export class SqliteMessageWriter implements MessageWriter {
    */
   private readonly turns = new SerialQueue()
 
-  constructor(file: string) {
+  constructor(file: string, options: { searchIndex?: boolean } = {}) {
     this.db = new Database(file)
     // Never wait synchronously for a lock: Prisma's connection may hold one across event-loop turns,
     // and a blocking wait here would stop the very loop that must release it. Retry asynchronously.
@@ -64,7 +64,10 @@ export class SqliteMessageWriter implements MessageWriter {
     const bump = this.db.prepare('UPDATE Conversation SET updated_at = ? WHERE conversation_id = ?')
     const unindex = this.db.prepare<[number]>('DELETE FROM MessageSearch WHERE rowid = ?')
     const addToIndex = this.db.prepare<[number, string]>('INSERT INTO MessageSearch (rowid, text) VALUES (?, ?)')
+    // Without the index (ServerConfig.searchIndex off) nothing is written to it; the next start with it rebuilds it.
+    const indexing = options.searchIndex ?? true
     this.index = (messageId, content) => {
+      if (!indexing) return
       unindex.run(messageId)
       if (content !== null && isSearchable(content, false)) addToIndex.run(messageId, indexText(content))
     }
@@ -75,7 +78,7 @@ export class SqliteMessageWriter implements MessageWriter {
       if (result.changes === 0) return null
       const message_id = Number(result.lastInsertRowid)
       const seq = this.advance()
-      if (isSearchable(m.content, m.system !== undefined)) addToIndex.run(message_id, indexText(m.content))
+      if (indexing && isSearchable(m.content, m.system !== undefined)) addToIndex.run(message_id, indexText(m.content))
       const attachment_ids = m.attachments.map((a) => Number(insertAttachment.run(message_id, a.file_url, a.file_name, a.file_type, a.size).lastInsertRowid))
       bump.run(at, m.conversation_id)
       return { message_id, attachment_ids, seq }

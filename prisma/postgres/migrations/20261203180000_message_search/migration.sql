@@ -13,4 +13,12 @@ CREATE TABLE "MessageSearch" (
     CONSTRAINT "MessageSearch_message_id_fkey" FOREIGN KEY ("message_id") REFERENCES "Message"("message_id") ON DELETE CASCADE ON UPDATE CASCADE
 );
 
+-- Whether the index lacks messages: set while a server runs with the index turned off
+-- (--search-index off), which the next start with it on rebuilds (electron/server/db/search-index.ts).
+CREATE TABLE "MessageSearchState" (
+    "id" INTEGER NOT NULL PRIMARY KEY,
+    "stale" BOOLEAN NOT NULL
+);
+INSERT INTO "MessageSearchState" ("id", "stale") VALUES (1, false);
+
 CREATE INDEX "MessageSearch_text_trgm" ON "MessageSearch" USING gin ("text" public.gin_trgm_ops);
