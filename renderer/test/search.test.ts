@@ -30,6 +30,9 @@ describe('a result’s snippet', () => {
 
   it('shows a short message whole, and makes bad ranges safe: outside the text, overlapping, splitting an emoji', () => {
     expect(snippetOf('hello world', [[6, 11]])).toEqual({ parts: [{ text: 'hello ', mark: false }, { text: 'world', mark: true }], cutBefore: false, cutAfter: false })
+    // Only a word or two before the window: shown, not cut.
+    const short = 'It did, 0.1.0 is on the share. Installers for all three platforms.'
+    expect(snippetOf(short, [[31, 41]])).toMatchObject({ cutBefore: false, cutAfter: false })
     expect(snippetOf('hello', [])).toEqual({ parts: [{ text: 'hello', mark: false }], cutBefore: false, cutAfter: false })
     expect(snippetOf('abc', [[-5, 1], [2, 99], [0, 2]]).parts).toEqual([{ text: 'abc', mark: true }])
     // 😀 is two UTF-16 units: a range ending inside it takes all of it.
@@ -192,17 +195,21 @@ describe('the search panel', () => {
     const { fake } = await inbox({ open: 1 })
     const hostile = message({ conversation_id: 2, sender: cyd, message_id: 1050, content: '<b>x</b> the rope <img src=x onerror=alert(1)> is ready', created_at: at(90) })
     const mine = message({ conversation_id: 1, sender: ada, message_id: 110, content: 'bring the rope', created_at: at(30.5) })
-    fake.api.searchMessages.mockResolvedValue(page([found(mine, 'rope'), found(hostile, 'rope')]))
+    const theirs = message({ conversation_id: 1, sender: bob, message_id: 109, content: 'which rope?', created_at: at(200) })
+    fake.api.searchMessages.mockResolvedValue(page([found(mine, 'rope'), found(hostile, 'rope'), found(theirs, 'rope')]))
     await shortcut({ shift: true })
     type('rope')
-    await vi.waitFor(() => expect(options()).toHaveLength(2))
-    const [first, second] = options()
+    await vi.waitFor(() => expect(options()).toHaveLength(3))
+    const [first, second, third] = options()
     expect(first!.querySelector('[data-testid=search-sender]')!.textContent).toBe('You')
     expect(first!.querySelector('[data-testid=search-conversation]')!.textContent).toBe('Bob Babbage')
     expect(first!.querySelector('time')!.getAttribute('datetime')).toBe(mine.created_at)
     expect(first!.querySelector('time')!.textContent).toBe('30m ago')
     expect(second!.querySelector('[data-testid=search-sender]')!.textContent).toBe('Cyd Charisse')
     expect(second!.querySelector('[data-testid=search-conversation]')!.textContent).toBe('Climbers')
+    // Bob's own one-to-one chat is named after him: his name once.
+    expect(third!.querySelector('[data-testid=search-sender]')!.textContent).toBe('Bob Babbage')
+    expect(third!.querySelector('[data-testid=search-conversation]')).toBeNull()
     const snippet = second!.querySelector('[data-testid=search-snippet]')!
     expect(snippet.textContent).toBe('<b>x</b> the rope <img src=x onerror=alert(1)> is ready')
     expect(snippet.querySelector('b, img')).toBeNull()

@@ -1,6 +1,6 @@
-// npm run screenshots: the inbox as people see it, wide and narrow, light and dark, a group, and message
-// actions, written to docs/screenshots/. A real server with a seeded conversation history; the real web
-// client. Names after the script (`… screenshots.ts actions-light`) take only those shots.
+// npm run screenshots: the inbox as people see it, wide and narrow, light and dark, a group, message
+// actions and message search, written to docs/screenshots/. A real server with a seeded conversation
+// history; the real web client. Names after the script (`… screenshots.ts actions-light`) take only those shots.
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { AuthResultDto, ConversationDto, MessageDto, UploadedFileDto } from '../../electron/shared/dto'
@@ -158,6 +158,35 @@ async function main(): Promise<void> {
     await page.screenshot({ path: path.join(OUT, 'actions-light.png') })
     await context.close()
     console.log('docs/screenshots/actions-light.png')
+  }
+  // Message search over every conversation, seeded after the shots above so their lists stay as they
+  // were: a word in four conversations, each match marked, the second result chosen by the keyboard.
+  if (wanted('search-light')) {
+    // Oldest first, so that ids and times agree (results come newest first, by id).
+    for (const [other, from, content, ago] of [
+      ['linus', 'ada', 'I took the old installers off the share, only 0.1.0 is left.', 60 * 20],
+      ['hedy', 'hedy', 'Tried the Windows installers on the lab machines: all fine, no warnings.', 60 * 5],
+      ['alan', 'alan', 'Are the installers signed yet? The Mac one still warns on first launch.', 50],
+    ] as const) {
+      const conversationId = (await as('ada').post('/api/conversations', { participant1_id: id('ada'), participant2_id: id(other) })).body.conversation_id as number
+      const message: MessageDto = (await as(from).post(`/api/messages/${conversationId}`, { content, sender_id: id(from) })).body
+      await db.message.update({ where: { message_id: message.message_id }, data: { created_at: minutes(ago), is_read: true } })
+    }
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', deviceScaleFactor: 1 })
+    await context.addInitScript((value) => (globalThis as unknown as { localStorage: { setItem(k: string, v: string): void } }).localStorage.setItem('switchboard.session', value), session)
+    const page = await context.newPage()
+    await page.goto(srv.url)
+    await page.getByTestId('conversation').filter({ hasText: 'Grace Hopper' }).click()
+    await page.getByTestId('image-preview').waitFor()
+    await page.keyboard.press('Control+Shift+F')
+    const field = page.getByRole('combobox', { name: 'Search messages' })
+    await field.pressSequentially('installers')
+    await page.getByRole('option').nth(3).waitFor()
+    await field.press('ArrowDown')
+    await page.waitForTimeout(500)
+    await page.screenshot({ path: path.join(OUT, 'search-light.png') })
+    await context.close()
+    console.log('docs/screenshots/search-light.png')
   }
   await browser.close()
   await srv.close()

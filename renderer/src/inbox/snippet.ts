@@ -17,6 +17,8 @@ export interface Snippet {
 const LEAD = 30
 /** Characters in the window, at most (the CSS clamps it to two lines anyway). */
 const WIDTH = 140
+/** Text before the window shorter than this is shown rather than cut. */
+const SHORT_CUT = 15
 
 const isLowSurrogate = (text: string, at: number) => {
   const code = text.charCodeAt(at)
@@ -54,8 +56,10 @@ const onCodePoint = (text: string, at: number) => (at > 0 && at < text.length &&
 export function snippetOf(text: string, highlights: readonly (readonly [number, number])[]): Snippet {
   const ranges = cleanRanges(text, highlights)
   const first = ranges[0] ?? [0, 0]
-  let start = Math.max(0, first[0] - LEAD)
-  if (start > 0) {
+  let start = first[0] - LEAD
+  // A cut that would leave out only a word or two is not worth its ellipsis.
+  if (start <= SHORT_CUT) start = 0
+  else {
     // Start after a space rather than inside a word, if there is one before the match.
     const space = text.slice(start, first[0]).search(/\s/)
     start = space >= 0 ? start + space + 1 : start
