@@ -28,6 +28,8 @@ export type WorkerCommand =
        * timer, a busy event loop) adds its lateness to the latency instead of hiding it.
        */
       stamp?: 'sent' | 'scheduled'
+      /** Text each message carries after its stamp, in turn (the search section's realistic messages); none by default. */
+      texts?: string[]
     }
   | { type: 'close' }
 
@@ -61,7 +63,7 @@ async function connect(url: string, clients: WorkerClient[], join: boolean): Pro
           const socket = io(client.url ?? url, { auth: client.token ? { token: client.token } : {}, transports: ['websocket'], reconnection: false, forceNew: true })
           socket.on('new_message', (m: { sender_id: number; content: string }) => {
             if (m.sender_id === client.user_id || !m.content.startsWith('t:')) return
-            const sentAt = Number(m.content.slice(2))
+            const sentAt = Number(m.content.slice(2).split(' ', 1)[0])
             const latency = nowMs() - sentAt
             report.receiveLatencies.push(latency)
             const entry = perMessage.get(sentAt) ?? [sentAt, 0, 0]
@@ -80,14 +82,16 @@ async function connect(url: string, clients: WorkerClient[], join: boolean): Pro
   )
 }
 
+let texts: string[] = []
 function sendOne(client: WorkerClient, socket: Socket, stamp = nowMs()): Promise<void> {
   const sentAt = stamp
+  const text = texts.length ? ` ${texts[sendId % texts.length]}` : ''
   report.sent++
   report.stamps.push(sentAt)
   return new Promise((resolve) => {
     socket
       .timeout(30_000)
-      .emit('send_message', { conversation_id: client.conversation_id, content: `t:${sentAt}`, sender_id: client.user_id, client_id: `b${process.pid}-${++sendId}` }, (err: unknown, ack: { ok: boolean }) => {
+      .emit('send_message', { conversation_id: client.conversation_id, content: `t:${sentAt}${text}`, sender_id: client.user_id, client_id: `b${process.pid}-${++sendId}` }, (err: unknown, ack: { ok: boolean }) => {
         if (err || !ack?.ok) report.errors++
         else {
           report.acked++
@@ -101,6 +105,7 @@ function sendOne(client: WorkerClient, socket: Socket, stamp = nowMs()): Promise
 async function run(command: Extract<WorkerCommand, { type: 'run' }>): Promise<RunReport> {
   report = fresh()
   perMessage.clear()
+  texts = command.texts ?? []
   // From here on what arrives counts: whoever waits for this may start sending.
   reply({ type: 'started' })
   const senders = sockets.filter((s) => s.client.sends)

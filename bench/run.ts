@@ -2,7 +2,6 @@
 // same code at tiny sizes (npm test does, so the benchmark keeps working). Results go to
 // bench/results.md and bench/results.json (or --out <dir>). `--only group-fanout`, `--only catch-up` or
 // `--only scale-out` measures that section alone and merges it into the last full run's results (see main).
-import { fork, type ChildProcess } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -14,13 +13,15 @@ import { postgresTarget } from '../electron/server/db/database'
 import { quoteIdent } from '../electron/server/db/migrate-postgres'
 import { migrateSqlite } from '../electron/server/db/migrate-sqlite'
 import { catchUpSection, renderCatchUp, type CatchUpResult } from './catch-up'
-import type { RunReport, WorkerClient, WorkerCommand } from './load-worker'
+import { renderSearch, searchSection, type SearchResults } from './search'
+import type { RunReport, WorkerClient } from './load-worker'
 import { cpuMeter, cpuSeconds, rssBytes } from './lib/proc'
 import { seedPostgresPairs } from './lib/seed-postgres'
 import { Seeder, type SeededUser } from './lib/seed'
 import { startProcess, startRawSocketServer, startSwitchboard } from './lib/server-process'
 import { median, summarize, type Summary } from './lib/stats'
 import { startTestServices, type TestServices } from '../test/helpers/services'
+import { pairsOf, spanSeconds, Workers } from './lib/workers'
 
 const FULL = {
   name: 'full',
@@ -48,6 +49,13 @@ const FULL = {
   httpSamples: 100,
   scalePairs: 100,
   scaleRate: 1000,
+  searchMessages: 1_000_000,
+  searchConversations: 200,
+  searchQueries: 10,
+  searchReps: 5,
+  searchSendPairs: 50,
+  searchSendMs: 5000,
+  searchSendRuns: 2,
 }
 const SMOKE: typeof FULL = {
   name: 'smoke',
@@ -75,6 +83,13 @@ const SMOKE: typeof FULL = {
   httpSamples: 5,
   scalePairs: 5,
   scaleRate: 50,
+  searchMessages: 3000,
+  searchConversations: 10,
+  searchQueries: 2,
+  searchReps: 1,
+  searchSendPairs: 3,
+  searchSendMs: 500,
+  searchSendRuns: 1,
 }
 
 type Sizes = typeof FULL
@@ -116,6 +131,10 @@ export interface BenchResults {
   /** The same load on PostgreSQL + Redis, against 1 and 3 nodes; each pair's two clients on different nodes. */
   /** When the scale-out section was measured, if apart from the rest (`--scale-out-only`). */
   scale_out_date?: string
+  /** Message search on a million messages, SQLite and PostgreSQL, and the send path with and without its index. */
+  search?: SearchResults
+  /** When and on what Node the search section was measured, if apart from the rest (`--only search`). */
+  search_measured?: { date: string; node: string }
   scale_out: { nodes: number; offered: number | 'flat out'; delivered_msgs_per_s: number; delivered_ratio: number; ack_ms: Summary; receive_ms: Summary; nodes_cpu_percent: number }[]
 }
 
@@ -132,66 +151,6 @@ export interface GroupFanout {
   server_cpu_ms_per_message: number
   /** The receiving workers' CPU over the phase, all together (percent of one core): the load generator's own share of the machine. */
   receivers_cpu_percent: number
-}
-
-/** The load-generating processes. */
-class Workers {
-  private constructor(private readonly procs: ChildProcess[]) {}
-
-  get pids(): number[] {
-    return this.procs.map((p) => p.pid!)
-  }
-
-  static start(n: number): Workers {
-    return new Workers(Array.from({ length: n }, () => fork(path.join(__dirname, 'load-worker.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })))
-  }
-
-  private ask(proc: ChildProcess, command: WorkerCommand, answer: string, onStarted?: () => void): Promise<{ type: string; report?: RunReport }> {
-    return new Promise((resolve, reject) => {
-      const onMessage = (m: { type: string; message?: string; report?: RunReport }) => {
-        if (m.type === 'error') reject(new Error(m.message))
-        else if (m.type === 'started') onStarted?.()
-        else if (m.type === answer) {
-          proc.off('message', onMessage)
-          resolve(m)
-        }
-      }
-      proc.on('message', onMessage)
-      proc.send(command)
-    })
-  }
-
-  async connect(url: string, clients: WorkerClient[], join: boolean): Promise<void> {
-    await Promise.all(this.procs.map((p, w) => this.ask(p, { type: 'connect', url, clients: clients.filter((_, i) => i % this.procs.length === w), join }, 'connected')))
-  }
-
-  /** Runs a phase on every worker; `started` is called once all of them count what arrives. */
-  async run(command: Extract<WorkerCommand, { type: 'run' }>, started?: () => void): Promise<RunReport> {
-    let starting = this.procs.length
-    const reports = (await Promise.all(this.procs.map((p) => this.ask(p, command, 'report', () => --starting === 0 && started?.())))).map((m) => m.report as RunReport)
-    const perMessage = new Map<number, [number, number, number]>()
-    for (const r of reports) {
-      for (const [sentAt, receivers, slowest] of r.perMessage) {
-        const e = perMessage.get(sentAt) ?? [sentAt, 0, 0]
-        e[1] += receivers
-        e[2] = Math.max(e[2], slowest)
-        perMessage.set(sentAt, e)
-      }
-    }
-    return {
-      sent: reports.reduce((s, r) => s + r.sent, 0),
-      acked: reports.reduce((s, r) => s + r.acked, 0),
-      errors: reports.reduce((s, r) => s + r.errors, 0),
-      ackLatencies: reports.flatMap((r) => r.ackLatencies),
-      receiveLatencies: reports.flatMap((r) => r.receiveLatencies),
-      perMessage: [...perMessage.values()],
-      stamps: reports.flatMap((r) => r.stamps),
-    }
-  }
-
-  close(): void {
-    for (const p of this.procs) p.send({ type: 'close' })
-  }
 }
 
 const log = (line: string): void => console.log(`[bench] ${line}`)
@@ -220,14 +179,6 @@ function sqliteCeiling(dir: string, n: number): number {
   return perSecond
 }
 
-function pairsOf(users: SeededUser[], conversations: number[]): WorkerClient[] {
-  const half = conversations.length
-  return conversations.flatMap((conversation_id, i) => [
-    { user_id: users[i]!.user_id, token: users[i]!.token, conversation_id, sends: true },
-    { user_id: users[i + half]!.user_id, token: users[i + half]!.token, conversation_id, sends: true },
-  ])
-}
-
 async function timeGet(url: string, token: string, samples: number): Promise<number> {
   const times: number[] = []
   for (let i = 0; i < samples; i++) {
@@ -238,14 +189,6 @@ async function timeGet(url: string, token: string, samples: number): Promise<num
     times.push(performance.now() - t0)
   }
   return median(times)
-}
-
-/** Seconds from the first message sent to the last one delivered. */
-function spanSeconds(report: RunReport): number {
-  if (report.perMessage.length === 0) return 0
-  const first = Math.min(...report.perMessage.map(([sentAt]) => sentAt))
-  const last = Math.max(...report.perMessage.map(([sentAt, , slowest]) => sentAt + slowest))
-  return (last - first) / 1000
 }
 
 const mib = (bytes: number): number => bytes / 1024 / 1024
@@ -525,6 +468,7 @@ export async function runBench(sizes: Sizes, outDir: string): Promise<BenchResul
       const group_fanout = await groupFanout(sizes, work)
       const catch_up = await catchUpSection(sizes, work)
       const scale_out = await scaleOut(sizes, work)
+      const search = await searchSection(sizes, work)
       const results: BenchResults = {
         date,
         machine: { cpu: os.cpus()[0]?.model ?? 'unknown', cores: os.cpus().length, memory_gib: round(os.totalmem() / 2 ** 30, 0), node: process.version, platform: `${os.platform()} ${os.release()}` },
@@ -537,6 +481,7 @@ export async function runBench(sizes: Sizes, outDir: string): Promise<BenchResul
         catch_up,
         group_fanout,
         scale_out,
+        search,
       }
       writeResults(results, outDir)
       return results
@@ -622,6 +567,10 @@ export function renderMarkdown(r: BenchResults): string {
     '|---|---|---|---|---|---|---|',
     ...(r.scale_out ?? []).map((t) => `| ${t.nodes} | ${t.offered === 'flat out' ? 'flat out' : `${t.offered} msg/s`} | ${t.delivered_msgs_per_s} | ${t.delivered_ratio} | ${ms(t.ack_ms)} | ${ms(t.receive_ms)} | ${t.nodes_cpu_percent} |`),
     '',
+    '## Search',
+    '',
+    ...renderSearch(r.search, r.search_measured),
+    '',
   ]
   return lines.join('\n')
 }
@@ -636,6 +585,7 @@ function writeResults(results: BenchResults, outDir: string): void {
 const PARTS: Record<string, (results: BenchResults, sizes: Sizes, work: string) => Promise<BenchResults>> = {
   'group-fanout': async (results, sizes, work) => ({ ...results, group_fanout: await groupFanout(sizes, work), group_fanout_measured: { date: new Date().toISOString(), node: process.version } }),
   'catch-up': async (results, sizes, work) => ({ ...results, catch_up: await catchUpSection(sizes, work), catch_up_measured: { date: new Date().toISOString(), node: process.version } }),
+  search: async (results, sizes, work) => ({ ...results, search: await searchSection(sizes, work), search_measured: { date: new Date().toISOString(), node: process.version } }),
   'scale-out': async (results, sizes, work) => ({ ...results, scale_out: await scaleOut(sizes, work), scale_out_date: new Date().toISOString() }),
 }
 

@@ -142,6 +142,7 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
       migrations: { type: 'string' },
       'send-rate': { type: 'string' },
       'register-rate': { type: 'string' },
+      'search-rate': { type: 'string' },
       'web-root': { type: 'string' },
       'database-url': { type: 'string' },
       'redis-url': { type: 'string' },
@@ -162,6 +163,7 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
   const migrations = values.migrations ?? env.SWITCHBOARD_MIGRATIONS_DIR
   const sendRate = values['send-rate'] ?? env.SWITCHBOARD_SEND_RATE
   const registerRate = values['register-rate'] ?? env.SWITCHBOARD_REGISTER_RATE
+  const searchRate = values['search-rate'] ?? env.SWITCHBOARD_SEARCH_RATE
   const webRoot = values['web-root'] ?? env.SWITCHBOARD_WEB_ROOT
   const databaseUrl = values['database-url'] ?? env.DATABASE_URL
   const redisUrl = values['redis-url'] ?? env.REDIS_URL
@@ -187,6 +189,7 @@ export function configFromCli(argv: string[], env: Env = process.env): ServerCon
   if (migrations) overrides.migrationsDir = path.resolve(migrations)
   if (sendRate) overrides.sendRate = rateOf(sendRate, 'send rate')
   if (registerRate) overrides.registerRate = rateOf(registerRate, 'register rate')
+  if (searchRate) overrides.searchRate = rateOf(searchRate, 'search rate')
   if (webRoot) overrides.webRoot = path.resolve(webRoot)
   if (redisUrl) {
     if (!/^rediss?:\/\//.test(redisUrl)) throw new Error('Invalid Redis URL: use redis://host:port.')

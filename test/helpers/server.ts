@@ -70,4 +70,5 @@ export const noLimits: Partial<ServerConfig> = {
   typingRate: { points: 1_000_000, windowSeconds: 1 },
   uploadRate: { points: 1_000_000, windowSeconds: 1 },
   groupRate: { points: 1_000_000, windowSeconds: 1 },
+  searchRate: { points: 1_000_000, windowSeconds: 1 },
 }

@@ -40,12 +40,16 @@ describe('configFromCli', () => {
     expect(() => configFromCli(['--edit-window-minutes', '1.5'], {})).toThrow(/Invalid edit window/)
   })
 
-  it('keeps the search index unless told off', () => {
+  it('keeps the search index unless told off, and reads the search rate', () => {
     expect(configFromCli([], {}).searchIndex).toBe(true)
     expect(configFromCli(['--search-index', 'off'], {}).searchIndex).toBe(false)
     expect(configFromCli([], { SWITCHBOARD_SEARCH_INDEX: 'off' }).searchIndex).toBe(false)
     expect(configFromCli(['--search-index', 'on'], { SWITCHBOARD_SEARCH_INDEX: 'off' }).searchIndex).toBe(true)
     expect(() => configFromCli(['--search-index', 'no'], {})).toThrow(/Invalid search index setting/)
+    expect(configFromCli([], {}).searchRate).toEqual({ points: 120, windowSeconds: 60 })
+    expect(configFromCli(['--search-rate', '10/1'], {}).searchRate).toEqual({ points: 10, windowSeconds: 1 })
+    expect(configFromCli([], { SWITCHBOARD_SEARCH_RATE: '5/60' }).searchRate).toEqual({ points: 5, windowSeconds: 60 })
+    expect(() => configFromCli(['--search-rate', 'many'], {})).toThrow(/Invalid search rate/)
   })
 
   it('refuses bad values and unknown flags with a message', () => {

@@ -147,6 +147,8 @@ export interface SearchFilter {
   has_attachment?: boolean | undefined
   /** Only messages with a lower id: the page after one that ended there. */
   below?: number | undefined
+  /** Only messages with a higher id (an engine searching the newest stretch first). */
+  above?: number | undefined
   limit: number
 }
 

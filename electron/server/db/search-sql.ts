@@ -29,6 +29,7 @@ export function searchSql(dialect: SearchDialect, f: SearchFilter): { sql: strin
   if (f.after !== undefined) where.push(`m.created_at > ${param(dialect.timestamp(f.after))}`)
   if (f.has_attachment !== undefined) where.push(`${f.has_attachment ? '' : 'NOT '}EXISTS (SELECT 1 FROM ${dialect.table('MessageAttachment')} a WHERE a.message_id = m.message_id)`)
   if (f.below !== undefined) where.push(`${index.order} < ${param(f.below)}`)
+  if (f.above !== undefined) where.push(`${index.order} > ${param(f.above)}`)
   const sql = `SELECT m.message_id AS message_id FROM ${index.from}
     JOIN ${dialect.table('ConversationParticipant')} p ON p.conversation_id = m.conversation_id
     WHERE ${where.join(' AND ')}

@@ -78,12 +78,25 @@ export class SqliteMessageWriter implements MessageWriter {
       if (result.changes === 0) return null
       const message_id = Number(result.lastInsertRowid)
       const seq = this.advance()
-      if (indexing && isSearchable(m.content, m.system !== undefined)) addToIndex.run(message_id, indexText(m.content))
+      if (indexing && isSearchable(m.content, m.system !== undefined)) toIndex.push([message_id, indexText(m.content)])
       const attachment_ids = m.attachments.map((a) => Number(insertAttachment.run(message_id, a.file_url, a.file_name, a.file_type, a.size).lastInsertRowid))
       bump.run(at, m.conversation_id)
       return { message_id, attachment_ids, seq }
     }
-    this.store = this.db.transaction((messages: NewMessage[], at: string) => messages.map((m) => this.insertOne(m, at)))
+    // The batch's index rows go in last, after every other statement of the transaction: FTS5 writes
+    // what it holds as a new segment whenever another statement opens a savepoint, so interleaved
+    // they cost a segment per message (measured: 5x slower), together one per batch.
+    const toIndex: [number, string][] = []
+    const indexBatch = (): void => {
+      for (const [id, text] of toIndex) addToIndex.run(id, text)
+      toIndex.length = 0
+    }
+    this.store = this.db.transaction((messages: NewMessage[], at: string) => {
+      toIndex.length = 0
+      const stored = messages.map((m) => this.insertOne(m, at))
+      indexBatch()
+      return stored
+    })
     this.settle = this.prepareSettle()
     this.read = this.prepareRead()
     ;[this.editTx, this.removeTx, this.reactTx] = this.prepareActions()
