@@ -73,6 +73,24 @@ describe('the web client’s message actions', () => {
     expect((await api.getMessages(1, { around: 5 })).map((m) => m.message_id)).toEqual([4, 5, 6])
   })
 
+  it('searches with GET /api/search, each parameter under its name and the text encoded, and answers the page', async () => {
+    const page = { results: [{ message: message(7, { content: 'café & "quotes"' }), highlights: [[0, 4]] }], next_cursor: 'abc' }
+    const { api, http } = webMessenger(undefined, (call) => (call.path.startsWith('/api/search?') ? { status: 200, body: page } : undefined))
+    await api.login({ username: 'ada', password: 'correct horse battery' })
+    expect(await api.searchMessages({ q: 'café & "x"', conversationId: 3, senderId: 2, before: '2026-12-03T10:00:00Z', hasAttachment: false, order: 'relevance', limit: 5, cursor: 'abc' })).toEqual(page)
+    const call = http.calls.find((c) => c.path.startsWith('/api/search?'))!
+    expect(Object.fromEntries(new URLSearchParams(call.path.split('?')[1]))).toEqual({
+      q: 'café & "x"',
+      conversation_id: '3',
+      sender_id: '2',
+      before: '2026-12-03T10:00:00Z',
+      has_attachment: 'false',
+      order: 'relevance',
+      limit: '5',
+      cursor: 'abc',
+    })
+  })
+
   it('hands the server’s change events to listeners under the same names', async () => {
     const { api, server, heard } = webMessenger()
     const updated = heard('message_updated')

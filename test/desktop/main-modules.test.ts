@@ -170,6 +170,7 @@ describe('IPC handlers', () => {
     ['discardAction', ['a-0123']],
     ['getMessages', [1, { around: 5, limit: 20 }]],
     ['sendMessage', [1, 'a reply', undefined, { replyToId: 4 }]],
+    ['searchMessages', [{ q: 'hello', conversationId: 3, order: 'relevance', limit: 20, cursor: 'abc' }]],
   ])('passes %s(%j) through to the controller', async (method, args) => {
     const { invoke, impl } = setup()
     expect(await invoke(method as never, ...args)).toMatchObject({ ok: true })
@@ -203,6 +204,10 @@ describe('IPC handlers', () => {
     ['getMessages', [1, { before: 2, around: 3 }]],
     ['getMessages', [1, { around: 'latest' }]],
     ['sendMessage', [1, 'hi', undefined, { replyToId: -1 }]],
+    ['searchMessages', ['hello']],
+    ['searchMessages', [{ q: 'x'.repeat(201) }]],
+    ['searchMessages', [{ q: 'hello', limit: 51 }]],
+    ['searchMessages', [{ q: 'hello', before: 'yesterday' }]],
   ])('refuses %s(%j) before anything happens', async (method, args) => {
     const { invoke, impl } = setup()
     const answer = await invoke(method as never, ...args)

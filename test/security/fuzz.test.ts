@@ -3,7 +3,9 @@
 // RTL characters, negative and enormous ids, SQL and HTML fragments, and hand-built multipart bodies;
 // for reactions, emoji of every shape and near misses (lone modifiers, joiners and regional
 // indicators, text-style symbols, runs of emoji, broken UTF-8 in the path). Message actions get their
-// inputs too: edit bodies, the messages and emoji of reactions, `around` and sync's `after_seq`.
+// inputs too: edit bodies, the messages and emoji of reactions, `around` and sync's `after_seq`. Search
+// gets FTS5's query syntax, LIKE's wildcards and control characters in its text, and its filters and
+// cursors in the query string; what a search answers holds only messages the searcher may read.
 // The server must answer each with a 2xx or a clear 4xx (never a 5xx, never a hang), and a rejected
 // input must change nothing: every row of every table and the files folder are the same afterwards.
 import { createHash } from 'node:crypto'
@@ -13,6 +15,7 @@ import Database from 'better-sqlite3'
 import fc from 'fast-check'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sqliteFile } from '../../electron/server/db/database'
+import type { SearchResultDto } from '../../electron/shared/dto'
 import { clientEventPayloads } from '../../electron/shared/socket-payloads'
 import { pair, person, type Person } from '../helpers/api'
 import { noLimits, startServer, type TestServer } from '../helpers/server'
@@ -76,6 +79,17 @@ const body = (keys: string[]) =>
     fc.constantFrom('{', '{"a":', 'not json', '{"__proto__":{"admin":true}}', '{"constructor":{"prototype":{"x":1}}}'),
   )
 const pathPart = fc.oneof(nastyString, nastyNumber.map(String)).map((s) => encodeURIComponent(s))
+
+// Searches: FTS5's query syntax (quotes, NEAR, boolean operators, *, ^, column filters, braces), LIKE's
+// wildcards, words that are in the chat, control characters and the tricky strings, mixed; huge and empty too.
+const ftsSyntax = fc.constantFrom(
+  '"', '""', '"hello', 'NEAR(hello world)', 'NEAR(a b, 2)', 'hello OR world', 'a AND b', 'NOT hello', '*', 'hel*', '^hello', 'content:hello',
+  'text:x', '{text}: hello', '(hello', ')', '-hello', '+hello', 'a:b:c', '%', '_', '\\', '%_%', 'x\u0000y', '\t', '\u0085', 'hello', 'ello', 'ok', '北京', '🎉',
+)
+const searchText = fc.oneof(
+  fc.tuple(fc.array(fc.oneof(ftsSyntax, nastyString), { minLength: 1, maxLength: 6 }), fc.constantFrom(' ', '', '\t')).map(([parts, between]) => parts.join(between)),
+  fc.constantFrom('', ' ', 'x'.repeat(201), 'x '.repeat(100), '"'.repeat(200)),
+)
 
 // Reactions: the emoji path parameter. One RGI emoji of each shape (skin tones, ZWJ sequences, flags,
 // keycaps, tag sequences) is taken; near misses and anything else are refused.
@@ -332,10 +346,10 @@ const NOT_FUZZED: Record<string, string> = { 'GET /': "the web client's page, st
 // them, which keeps the whole run within the time it took before uploads were fuzzed. Path parameters
 // and query strings share one target each, weighted by how many routes they cover (path parameters 4
 // for every 5, query strings 1 each); the reaction emoji are one target, weighted as a body.
-const runs = allot([...bodies.map(() => 4), (pathRoutes.length * 4) / 5, queryRoutes.length, 5, 4, ...events.map(() => 11)])
+const runs = allot([...bodies.map(() => 4), (pathRoutes.length * 4) / 5, queryRoutes.length, 5, 4, 4, ...events.map(() => 11)])
 const bodyRuns = runs.slice(0, bodies.length)
-const [pathRuns, queryRuns, uploadRuns, emojiRuns] = runs.slice(bodies.length, bodies.length + 4) as [number, number, number, number]
-const eventRuns = runs.slice(bodies.length + 4)
+const [pathRuns, queryRuns, uploadRuns, emojiRuns, searchRuns] = runs.slice(bodies.length, bodies.length + 5) as [number, number, number, number, number]
+const eventRuns = runs.slice(bodies.length + 5)
 
 describe(`${TOTAL.toLocaleString('en')} hostile inputs`, () => {
   describe('REST', () => {
@@ -362,6 +376,25 @@ describe(`${TOTAL.toLocaleString('en')} hostile inputs`, () => {
           await checkHttp('GET', build(a, b))
         }),
         { numRuns: queryRuns },
+      )
+    })
+
+    it(`search texts (${searchRuns} cases): never a 5xx, and only messages Ada may read`, async () => {
+      // Ada reads a conversation she is in, or one she was removed from up to her removal; never a deleted message.
+      const readable = db.prepare<[number, number, number], { ok: number }>(
+        `SELECT 1 AS ok FROM ConversationParticipant WHERE conversation_id = ? AND user_id = ? AND (removed_at IS NULL OR ? <= COALESCE(visible_until, 0))`,
+      )
+      await fc.assert(
+        fc.asyncProperty(searchText, fc.constantFrom('', `&conversation_id=${conversationId}`, '&order=relevance', '&has_attachment=false'), async (q, extra) => {
+          const answer = await checkHttp('GET', `/api/search?q=${encodeURIComponent(q)}${extra}`)
+          if (answer.status !== 200) return
+          for (const { message, highlights } of answer.body.results as SearchResultDto[]) {
+            expect(readable.get(message.conversation_id, ada.user.user_id, message.message_id), `${q}: message ${message.message_id}`).toBeDefined()
+            expect(message.deleted_at).toBeNull()
+            for (const [start, end] of highlights) expect(0 <= start && start < end && end <= message.content.length).toBe(true)
+          }
+        }),
+        { numRuns: searchRuns },
       )
     })
 
