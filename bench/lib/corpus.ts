@@ -2,18 +2,7 @@
 // frequent words (real ones) followed by a long tail of made-up words, drawn with Zipf's law (the
 // word of rank r with weight 1/r), in messages of 2 to 16 words; English most, then German, French,
 // Spanish, Chinese and Japanese (written without spaces), an emoji now and then.
-
-/** A small, fast, seedable generator (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+import { rng } from './change-mix'
 
 const words = (text: string): string[] => text.split(/\s+/).filter(Boolean)
 
@@ -79,8 +68,8 @@ export class Corpus {
   readonly tailCounts = new Map<string, number>()
 
   constructor(seed: number, tailSize = 40_000) {
-    this.next = random(seed)
-    this.tailWords = tail(tailSize, random(seed + 1))
+    this.next = rng(seed)
+    this.tailWords = tail(tailSize, rng(seed + 1))
     this.tailSet = new Set(this.tailWords)
     const latin = (list: string[]) => vocabulary([...list, ...this.tailWords], false)
     this.languages = [

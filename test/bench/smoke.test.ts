@@ -67,9 +67,31 @@ it('runs every benchmark section at smoke size and writes the table and the JSON
     expect(t.delivered_msgs_per_s).toBeGreaterThan(0)
     expect(t.delivered_ratio).toBe(1)
   }
+  // Search: both engines, every kind of query measured with results found, both index sizes, and
+  // the send path with and without the index on both engines.
+  expect(r.search?.engines.map((e) => e.engine)).toEqual(['SQLite', 'PostgreSQL'])
+  for (const e of r.search!.engines) {
+    expect(e.messages).toBe(SMOKE.searchMessages)
+    expect(e.queries.length).toBeGreaterThanOrEqual(5)
+    for (const q of e.queries) {
+      expect(q.samples).toBe(q.examples.length * SMOKE.searchReps)
+      expect(q.ms.p50).toBeGreaterThan(0)
+    }
+    expect(e.queries.find((q) => q.kind === 'common word')!.results_p50).toBe(20)
+    expect(e.index_mib).toBeGreaterThan(0)
+    expect(e.table_mib).toBeGreaterThan(0)
+  }
+  // The same corpus and queries: the same number of results on both engines.
+  expect(r.search!.engines[1]!.queries.map((q) => q.results_p50)).toEqual(r.search!.engines[0]!.queries.map((q) => q.results_p50))
+  expect(r.search!.send.map((s) => [s.engine, s.on.length, s.off.length])).toEqual([
+    ['SQLite', SMOKE.searchSendRuns, SMOKE.searchSendRuns],
+    ['PostgreSQL', SMOKE.searchSendRuns, SMOKE.searchSendRuns],
+  ])
+  for (const s of r.search!.send) expect(Math.min(...s.on, ...s.off)).toBeGreaterThan(0)
   const md = readFileSync(path.join(out, 'results.md'), 'utf8')
+  expect(md).toContain('## Search')
   expect(md).toContain('## Scale-out')
   expect(md).toContain('## Catch-up')
   expect(md).toContain('## Ceiling (same run)')
   expect(JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')).sizes).toBe('smoke')
-}, 120_000)
+}, 240_000)
