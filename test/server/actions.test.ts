@@ -5,10 +5,10 @@
 import { readdirSync } from 'node:fs'
 import path from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import type { ConversationDto, MessageDto, MessageVersionDto, ReactionUpdateDto, UploadedFileDto } from '../../electron/shared/dto'
+import type { MessageDto, MessageVersionDto, ReactionUpdateDto, UploadedFileDto } from '../../electron/shared/dto'
 import type { FeedPosition, ServerToClientEvents, SyncResult } from '../../electron/shared/events'
 import { LIMITS } from '../../electron/shared/limits'
-import { person, type Answer, type Person } from '../helpers/api'
+import { chatOn, type Answer, type Person } from '../helpers/api'
 import { noLimits, startServer, type TestServer } from '../helpers/server'
 import { call, closeAllSockets, connect, type TestSocket } from '../helpers/sockets'
 import { until } from '../helpers/wait'
@@ -25,34 +25,15 @@ afterAll(() => srv.close())
 
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64')
 const uid = (p: Person): number => p.user.user_id
+/** The chat steps every server test writes (test/helpers/api.ts), on this file's server. */
+const chat = (): ReturnType<typeof chatOn> => chatOn(srv.url)
+const people = <N extends string[]>(...names: N): Promise<{ [K in keyof N]: Person }> => chat().people(...names)
+const direct = (a: Person, b: Person): Promise<number> => chat().direct(a, b)
+const say = (who: Person, conversationId: number, content: string, extra?: Record<string, unknown>): Promise<MessageDto> => chat().say(who, conversationId, content, extra)
+const group = (owner: Person, members: Person[], title?: string): Promise<number> => chat().group(owner, members, title)
 const del = (who: Person, url: string): Promise<Answer> => who.api.request('DELETE', url)
 const put = (who: Person, url: string): Promise<Answer> => who.api.request('PUT', url)
 const reaction = (messageId: number, emoji: string): string => `/api/messages/${messageId}/reactions/${encodeURIComponent(emoji)}`
-
-/** Registers people one after another (ids ascending in the order named). */
-async function people<N extends string[]>(...names: N): Promise<{ [K in keyof N]: Person }> {
-  const made: Person[] = []
-  for (const name of names) made.push(await person(srv.url, name))
-  return made as { [K in keyof N]: Person }
-}
-
-async function direct(a: Person, b: Person): Promise<number> {
-  const res = await a.api.post<ConversationDto>('/api/conversations', { participant1_id: uid(a), participant2_id: uid(b) })
-  expect([200, 201]).toContain(res.status)
-  return res.body.conversation_id
-}
-
-async function group(owner: Person, members: Person[], title = 'Team'): Promise<number> {
-  const res = await owner.api.post<ConversationDto>('/api/groups', { title, member_ids: members.map(uid) })
-  expect(res.status, JSON.stringify(res.body)).toBe(201)
-  return res.body.conversation_id
-}
-
-async function say(who: Person, conversationId: number, content: string, extra: Record<string, unknown> = {}): Promise<MessageDto> {
-  const res = await who.api.post<MessageDto>(`/api/messages/${conversationId}`, { content, sender_id: uid(who), ...extra })
-  expect(res.status, JSON.stringify(res.body)).toBe(201)
-  return res.body
-}
 
 async function history(who: Person, conversationId: number, query = ''): Promise<MessageDto[]> {
   const res = await who.api.get<MessageDto[]>(`/api/messages/${conversationId}?limit=${LIMITS.pageMax}${query}`)

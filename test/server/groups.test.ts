@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { ConversationDto, ConversationUpdateDto, MemberRole, MessageDto, MessageReadDto, ReadReceiptDto, SystemEventDto, UploadedFileDto } from '../../electron/shared/dto'
 import { rooms, type PresenceEvent, type SyncResult, type TypingEvent, type UserJoinedEvent } from '../../electron/shared/events'
 import { LIMITS } from '../../electron/shared/limits'
-import { person, type Answer, type Person } from '../helpers/api'
+import { chatOn, type Answer, type Person } from '../helpers/api'
 import { seededRandom, testSeed } from '../helpers/random'
 import { noLimits, startServer, type TestServer } from '../helpers/server'
 import { call, closeAllSockets, collect, connect, next, type TestSocket } from '../helpers/sockets'
@@ -26,30 +26,16 @@ const MISSING = 999_999_999
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==', 'base64')
 
 const uid = (p: Person): number => p.user.user_id
+/** The chat steps every server test writes (test/helpers/api.ts), on this file's server. */
+const chat = (): ReturnType<typeof chatOn> => chatOn(srv.url)
+const people = <N extends string[]>(...names: N): Promise<{ [K in keyof N]: Person }> => chat().people(...names)
+const direct = (a: Person, b: Person): Promise<number> => chat().direct(a, b)
+const say = (who: Person, conversationId: number, content: string, extra?: Record<string, unknown>): Promise<MessageDto> => chat().say(who, conversationId, content, extra)
 const del = (who: Person, path: string): Promise<Answer> => who.api.request('DELETE', path)
 const roles = (c: { participants: { user_id: number; role: MemberRole }[] }): [number, MemberRole][] => c.participants.map((p) => [p.user_id, p.role])
 
-/** Registers people one after another, so their ids ascend in the order named (display name = the name). */
-async function people<N extends string[]>(...names: N): Promise<{ [K in keyof N]: Person }> {
-  const made: Person[] = []
-  for (const name of names) made.push(await person(srv.url, name))
-  return made as { [K in keyof N]: Person }
-}
-
 async function makeGroup(owner: Person, title: string, members: Person[]): Promise<ConversationDto> {
   const res = await owner.api.post<ConversationDto>('/api/groups', { title, member_ids: members.map(uid) })
-  expect(res.status, JSON.stringify(res.body)).toBe(201)
-  return res.body
-}
-
-async function direct(a: Person, b: Person): Promise<number> {
-  const res = await a.api.post<ConversationDto>('/api/conversations', { participant1_id: uid(a), participant2_id: uid(b) })
-  expect([200, 201]).toContain(res.status)
-  return res.body.conversation_id
-}
-
-async function say(who: Person, conversationId: number, content: string, extra: Record<string, unknown> = {}): Promise<MessageDto> {
-  const res = await who.api.post<MessageDto>(`/api/messages/${conversationId}`, { content, sender_id: uid(who), ...extra })
   expect(res.status, JSON.stringify(res.body)).toBe(201)
   return res.body
 }
