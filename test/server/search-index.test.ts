@@ -15,6 +15,8 @@ import { databaseConfig, dropPostgresSchema, postgresSchemaFor, tempDir, TEST_PO
 import { seededRandom } from '../helpers/random'
 
 const WORDS = ['hello', 'world', 'Café', 'cafe', 'okay', 'book', '北京', '東京タワー', '🎉', 'naïve', 'zoo', 'ok', 'über', 'uber', 'a', '"quoted"', '100%', 'x_y']
+/** Terms that have something to search for (every word but the one-letter one), and fragments of words. */
+const SEARCHABLE = [...WORDS.filter((w) => searchTerms(w).length > 0), 'ell', 'afe', '京', 'dit']
 const PEOPLE = 4
 const CONVERSATIONS = 4
 
@@ -122,7 +124,8 @@ describe('the search index', () => {
       fc.asyncProperty(
         fc.record({
           user: fc.constantFrom(...users),
-          query: fc.array(fc.constantFrom(...WORDS, 'ell', 'afe', '京', 'dit', 'ok', 'ed'), { minLength: 1, maxLength: 2 }),
+          // A term with something to search for, and maybe one more of any kind (a one-letter one is left out).
+          query: fc.tuple(fc.constantFrom(...SEARCHABLE), fc.option(fc.constantFrom(...WORDS, 'ed'), { nil: undefined })).map(([a, b]) => (b === undefined ? [a] : [a, b])),
           conversation: fc.option(fc.constantFrom(...conversations), { nil: undefined }),
           sender: fc.option(fc.constantFrom(...users), { nil: undefined }),
           below: fc.option(fc.constantFrom(...ids), { nil: undefined }),
@@ -130,7 +133,7 @@ describe('the search index', () => {
         }),
         async ({ user, query, conversation, sender, below, limit }) => {
           const needles = searchTerms(query.join(' ')).map((t) => t.needle)
-          if (needles.length === 0) return
+          expect(needles.length).toBeGreaterThan(0)
           const filter: SearchFilter = { user_id: user, needles, conversation_id: conversation, sender_id: sender, below, limit }
           const want = expected(filter)
           if (want.length > 0) nonEmpty++
@@ -139,7 +142,7 @@ describe('the search index', () => {
       ),
       { numRuns: 300, seed: 20261206 },
     )
-    // The searches were not all empty: over a third found something to compare (118 on SQLite, 127 on PostgreSQL when written).
-    expect(nonEmpty).toBeGreaterThan(100)
+    // The searches were not all empty: over a quarter found something to compare (89 on SQLite, 98 on PostgreSQL when written).
+    expect(nonEmpty).toBeGreaterThan(75)
   })
 })
