@@ -121,15 +121,11 @@ describe('the inbox in a browser', () => {
     await a.page.getByText('history 5000', { exact: true }).waitFor()
     // At the top of the latest page, the page before it loads above without moving what was in view.
     const height = await list.evaluate((el) => (el as unknown as Scrollable).scrollHeight)
-    // Scrolled to the top until the page before loads: the list still settling at the bottom just
-    // after opening (rows measured as they render) may take the first scroll back.
-    await expect
-      .poll(async () => {
-        const now = await list.evaluate((el) => (el as unknown as Scrollable).scrollHeight)
-        if (now <= height + 1000) await list.evaluate((el) => ((el as unknown as Scrollable).scrollTop = 0))
-        return now
-      })
-      .toBeGreaterThan(height + 1000)
+    // The list settles on the bottom in the frames after it opens (its rows measure themselves, then
+    // it scrolls to the real bottom): a scroll made before then is taken back. Wait for those frames.
+    await a.page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(() => done())))))
+    await list.evaluate((el) => ((el as unknown as Scrollable).scrollTop = 0))
+    await expect.poll(() => list.evaluate((el) => (el as unknown as Scrollable).scrollHeight), { timeout: 10_000 }).toBeGreaterThan(height + 1000)
     await a.page.waitForTimeout(200)
     const anchored = await a.page.getByText('history 4951', { exact: true }).boundingBox()
     const view = await list.boundingBox()
